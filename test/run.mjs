@@ -5,7 +5,7 @@
 // Test files are TypeScript, loaded through tsx. E2E files decide for themselves whether a Docker engine
 // is there (test/support/docker.ts): without one they are skipped with the reason, unless
 // WHEELHOUSE_REQUIRE_DOCKER=1, where a missing engine fails them.
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 
@@ -16,6 +16,7 @@ const files = args.filter((a) => a.endsWith('.ts'));
 
 function walk(dir) {
   let out = [];
+  if (!existsSync(dir)) return out;
   for (const name of readdirSync(dir).sort()) {
     const p = join(dir, name);
     if (statSync(p).isDirectory()) out = out.concat(walk(p));
