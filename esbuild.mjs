@@ -2,8 +2,11 @@
 // the .vsix ships only dist/. `vscode` is provided by the extension host.
 import { build } from 'esbuild';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 
 const production = process.argv.includes('--production');
+// The server and the engine bundle schema/generated/kubernetes.json (gitignored): generate it from kubernetes-types first.
+execFileSync(process.execPath, ['--import', 'tsx', 'schema/generate.ts'], { stdio: 'inherit' });
 mkdirSync('dist', { recursive: true });
 // The bundles are CommonJS (VS Code's extension host require()s them) while the sources are ESM.
 writeFileSync('dist/package.json', '{ "type": "commonjs" }\n');
