@@ -203,3 +203,22 @@ export interface Runtime {
   /** Copies a file into a container (used for configMap/secret/downwardAPI files and proxy config). */
   putFile(id: string, path: string, content: Buffer, mode?: number): Promise<void>;
 }
+
+/**
+ * The engine's state forbids the request (Docker answers 409): a name already in use, a container that is
+ * not running, a network with active endpoints, a volume in use. The message says what, in plain words.
+ */
+export class RuntimeConflictError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RuntimeConflictError';
+  }
+}
+
+/** No container engine answers (Docker not running or not installed); the message says how to fix it. */
+export class RuntimeUnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RuntimeUnavailableError';
+  }
+}
