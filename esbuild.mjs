@@ -1,4 +1,5 @@
-// Bundles the three programs of the extension. Each bundle must run with no node_modules:
+// Bundles the three programs of the extension, plus the engine's in-container agent (dist/agent.js:
+// Service proxy and cluster DNS, copied into infrastructure containers). Each bundle must run with no node_modules:
 // the .vsix ships only dist/. `vscode` is provided by the extension host.
 import { build } from 'esbuild';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -37,4 +38,6 @@ await Promise.all([
     outdir: 'dist',
     banner: { js: '#!/usr/bin/env node\n' + common.banner.js },
   }),
+  // Runs inside containers on the image's own Node: only Node built-ins, no banner needed.
+  build({ ...common, entryPoints: { agent: 'engine/network/agent/main.ts' }, outdir: 'dist', define: {}, banner: {} }),
 ]);
