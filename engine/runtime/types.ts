@@ -185,8 +185,11 @@ export interface Runtime {
   logs(id: string, opts: LogOptions, onChunk: (stream: 'stdout' | 'stderr', data: Buffer) => void): Promise<{ done: Promise<void>; stop(): void }>;
   exec(id: string, opts: ExecOptions): Promise<ExecSession>;
   stats(id: string): Promise<ContainerStats>;
-  /** Streams container events until stopped. */
-  events(onEvent: (ev: RuntimeEvent) => void): Promise<{ stop(): void }>;
+  /**
+   * Streams container events until stopped. `labels` keeps only events of containers carrying all of them;
+   * `onEnd` is called once if the stream ends by itself (engine restarted or gone), not after stop().
+   */
+  events(onEvent: (ev: RuntimeEvent) => void, opts?: { labels?: Record<string, string>; onEnd?: (err?: Error) => void }): Promise<{ stop(): void }>;
 
   ensureNetwork(name: string, opts: { subnet?: string; gateway?: string; labels?: Record<string, string> }): Promise<{ id: string; subnet: string; gateway: string }>;
   removeNetwork(name: string): Promise<void>;

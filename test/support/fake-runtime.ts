@@ -48,6 +48,11 @@ export interface ExecContext {
 /** Answers an exec: returns (or resolves to) the exit code. */
 export type ExecHandler = (ctx: ExecContext) => number | Promise<number>;
 
+interface Listener {
+  onEvent: (ev: RuntimeEvent) => void;
+  onEnd?: (err?: Error) => void;
+}
+
 interface LogEntry {
   stream: 'stdout' | 'stderr';
   data: Buffer;
@@ -136,7 +141,7 @@ export class FakeRuntime implements Runtime {
   private readonly pullErrors = new Map<string, string>();
   private readonly networks = new Map<string, FakeNetwork>();
   private readonly volumes = new Map<string, Record<string, string>>();
-  private readonly listeners = new Set<(ev: RuntimeEvent) => void>();
+  private readonly listeners = new Set<Listener>();
   private execHandler: ExecHandler | undefined;
   private unavailable: string | undefined;
   private nextSubnet = 18;
@@ -243,6 +248,12 @@ export class FakeRuntime implements Runtime {
   /** Makes every call fail as if the Docker engine stopped answering (`false`: answering again). */
   setUnavailable(reason: string | false = 'Docker is not running'): void {
     this.unavailable = reason || undefined;
+    if (!reason) return;
+    // Event streams end when the engine goes away, as Docker's do.
+    for (const l of [...this.listeners]) {
+      this.listeners.delete(l);
+      l.onEnd?.(new RuntimeUnavailableError(reason));
+    }
   }
 
   // ---- Runtime ----
@@ -448,10 +459,14 @@ export class FakeRuntime implements Runtime {
     return { ...(c.stats ?? this.defaultStats(c)) };
   }
 
-  async events(onEvent: (ev: RuntimeEvent) => void): Promise<{ stop(): void }> {
-    this.record('events');
-    this.listeners.add(onEvent);
-    return { stop: () => { this.listeners.delete(onEvent); } };
+  async events(onEvent: (ev: RuntimeEvent) => void, opts: { labels?: Record<string, string>; onEnd?: (err?: Error) => void } = {}): Promise<{ stop(): void }> {
+    this.record('events', { labels: opts.labels });
+    const listener: Listener = {
+      onEvent: (ev) => { if (!opts.labels || labelsMatch(ev.labels, opts.labels)) onEvent(ev); },
+      onEnd: opts.onEnd,
+    };
+    this.listeners.add(listener);
+    return { stop: () => { this.listeners.delete(listener); } };
   }
 
   async ensureNetwork(name: string, opts: { subnet?: string; gateway?: string; labels?: Record<string, string> }): Promise<{ id: string; subnet: string; gateway: string }> {
@@ -666,7 +681,7 @@ export class FakeRuntime implements Runtime {
   private emit(c: FakeContainer, action: string, extra: { exitCode?: number; signal?: string } = {}): void {
     const ev: RuntimeEvent = { kind: 'container', action, id: c.info.id, labels: { ...c.info.labels }, time: this.now() };
     if (extra.exitCode !== undefined) ev.exitCode = extra.exitCode;
-    for (const l of [...this.listeners]) l(ev);
+    for (const l of [...this.listeners]) l.onEvent(ev);
   }
 }
 

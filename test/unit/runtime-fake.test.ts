@@ -57,7 +57,13 @@ describe('FakeRuntime', () => {
     await assert.rejects(rt.removeContainer(id), /cannot remove a running container/);
     await rt.removeContainer(id, { force: true });
     await assert.rejects(rt.stopContainer('missing', 1), RuntimeNotFoundError);
+    const ended: Array<Error | undefined> = [];
+    const seen: string[] = [];
+    await rt.events((e) => seen.push(e.action), { labels: { [LABELS.cluster]: 'c2' }, onEnd: (err) => ended.push(err) });
+    await rt.removeContainer(await rt.createContainer({ ...spec, name: 'c1-only' }));
+    assert.deepEqual(seen, [], 'events of other clusters are filtered out');
     rt.setUnavailable('Docker is not running');
+    assert.ok(ended[0] instanceof RuntimeUnavailableError, 'event streams end when the engine goes away');
     await assert.rejects(rt.ping(), RuntimeUnavailableError);
     rt.setUnavailable(false);
     await rt.ping();
