@@ -2,10 +2,12 @@
  * One process per store directory: an exclusive `LOCK` file holding the owner's pid and host name.
  * A lock left by a process that no longer exists on this host (crash, kill -9) is stale and taken over;
  * a live owner — or one on another host, which we cannot check — makes the open fail with StoreLockedError.
+ * The lock is written to `LOCK.<pid>.tmp` first and then hard-linked to `LOCK` (link fails if `LOCK` exists),
+ * so `LOCK` is never seen empty or half-written, even when its creator is killed midway.
  */
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { open, readFile, stat, unlink } from 'node:fs/promises';
+import { link, open, readFile, unlink } from 'node:fs/promises';
 import { fsyncDir } from './fsutil.ts';
 
 export class StoreLockedError extends Error {
@@ -14,7 +16,7 @@ export class StoreLockedError extends Error {
   constructor(lockFile: string, pid: number | undefined, host: string | undefined) {
     super(
       `store directory is in use: ${lockFile} is held by ` +
-        (pid === undefined ? 'a process that is still writing it' : `pid ${pid}${host && host !== hostname() ? ` on host ${host}` : ''}`) +
+        (pid === undefined ? 'another process (it could not be taken over)' : `pid ${pid}${host && host !== hostname() ? ` on host ${host}` : ''}`) +
         '. Stop that engine first; if it is certainly gone, delete the lock file.',
     );
     this.name = 'StoreLockedError';
@@ -36,21 +38,48 @@ function alive(pid: number): boolean {
   }
 }
 
-/** A lock file whose content cannot be parsed is treated as being written for this long. */
-const UNREADABLE_GRACE_MS = 5000;
+/** For file systems without hard links: create-exclusive, then write (not atomic against a kill midway). */
+async function createExclusive(file: string, content: string): Promise<boolean> {
+  let fh;
+  try {
+    fh = await open(file, 'wx', 0o600);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw e;
+  }
+  try {
+    await fh.writeFile(content);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  return true;
+}
 
 export async function acquireLock(dir: string): Promise<DirLock> {
   const file = join(dir, 'LOCK');
   const mine = `${process.pid}\n${hostname()}\n`;
+  const tmp = `${file}.${process.pid}.tmp`;
   for (let attempt = 0; attempt < 5; attempt++) {
+    const fh = await open(tmp, 'w', 0o600);
     try {
-      const fh = await open(file, 'wx', 0o600);
-      try {
-        await fh.writeFile(mine);
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
+      await fh.writeFile(mine);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    let linked = false;
+    try {
+      await link(tmp, file);
+      linked = true;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EPERM' || code === 'ENOTSUP' || code === 'ENOSYS') linked = await createExclusive(file, mine);
+      else if (code !== 'EEXIST') throw e;
+    } finally {
+      await unlink(tmp).catch(() => undefined);
+    }
+    if (linked) {
       await fsyncDir(dir);
       return {
         release: async () => {
@@ -58,26 +87,21 @@ export async function acquireLock(dir: string): Promise<DirLock> {
           if (now === mine) await unlink(file).catch(() => undefined);
         },
       };
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
     }
     let text: string;
-    let mtimeMs: number;
     try {
       text = await readFile(file, 'utf8');
-      mtimeMs = (await stat(file)).mtimeMs;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue; // released meanwhile
       throw e;
     }
     const m = /^(\d+)\n([^\n]*)\n$/.exec(text);
-    if (!m) {
-      if (Date.now() - mtimeMs < UNREADABLE_GRACE_MS) throw new StoreLockedError(file, undefined, undefined);
-    } else {
+    if (m) {
       const pid = Number(m[1]);
       if (m[2] !== hostname() || alive(pid)) throw new StoreLockedError(file, pid, m[2]);
     }
-    // Stale: its owner is gone. Remove it and try again.
+    // Stale (its owner is gone), or unreadable — which the link protocol never produces, so it is debris of
+    // a file-system crash. Remove it and try again.
     await unlink(file).catch((e: NodeJS.ErrnoException) => {
       if (e.code !== 'ENOENT') throw e;
     });
