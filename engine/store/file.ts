@@ -142,8 +142,18 @@ async function recover(dir: string, store: MvccStore, lock: DirLock, opts: FileS
   for (const r of wals) if (r < base) await unlink(join(dir, walName(r)));
   if (snaps.length > 1 || wals.some((r) => r < base)) removed = true;
   const segments = wals.filter((r) => r >= base);
-  if (segments.length && segments[0] !== base) {
-    throw corruptError(join(dir, walName(segments[0])), dir, 0, `log segment ${walName(base)} is missing (the snapshot ends at revision ${base})`);
+  // A snapshot at R is only ever written after wal-<R> exists (rotation comes first), so its absence means
+  // a lost file, not a crash.
+  if (snaps.length && segments[0] !== base) {
+    throw corruptError(
+      join(dir, segments.length ? walName(segments[0]) : snapName(base)),
+      dir,
+      0,
+      `log segment ${walName(base)}, which must follow snapshot ${snapName(base)}, is missing`,
+    );
+  }
+  if (!snaps.length && segments.length && segments[0] !== 0) {
+    throw corruptError(join(dir, walName(segments[0])), dir, 0, `log segment ${walName(0)} is missing and there is no snapshot`);
   }
   let fh: FileHandle | undefined;
   let pos = 0;
