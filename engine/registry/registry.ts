@@ -23,7 +23,7 @@ import {
 import { checkBuiltin } from './fieldcheck.ts';
 import { matchesFields, parseFieldSelector, pinnedName, type FieldTerm } from './fields.ts';
 import {
-  blocksDeletion, defaultObject, gk, gracePeriodFor, hasStatusSubresource, meta, prepareForCreate, prepareForUpdate, rfc3339, validate,
+  blocksDeletion, defaultObject, normalizeMeta, gk, gracePeriodFor, hasStatusSubresource, meta, prepareForCreate, prepareForUpdate, rfc3339, validate,
 } from './strategy.ts';
 import { applyPatch, PatchError } from '../apiserver/patch/index.ts';
 import { conflictStatus, serverSideApply, trackUpdate } from '../apiserver/patch/apply.ts';
@@ -36,6 +36,8 @@ export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 
 export interface WriteOpts {
   dryRun?: boolean;
+  /** Internal: the object comes from server-side apply, which already wrote managedFields. */
+  applied?: boolean;
   fieldManager?: string;
   fieldValidation?: FieldValidation;
   force?: boolean;
@@ -389,7 +391,8 @@ export class Registry {
         const c = allocate(stored, undefined, inUse(services));
         if (c.length) throw invalid(info.group, info.kind, name, c);
       }
-      const managed = trackUpdate(undefined, stored, opts.fieldManager ?? 'unknown', this.now()) as Obj;
+      const managed = (opts.applied ? stored : trackUpdate(undefined, stored, opts.fieldManager ?? 'unknown', this.now())) as Obj;
+      normalizeMeta(managed);
       if (opts.dryRun) return { object: this.out(info, managed, undefined), warnings };
       const key = this.key(info, ns, name);
       let kv: KeyValue;
@@ -430,7 +433,7 @@ export class Registry {
     info: ResourceInfo,
     namespace: string | undefined,
     name: string,
-    opts: WriteOpts & { subresource?: string; allowCreate?: boolean; skipValidation?: boolean },
+    opts: WriteOpts & { subresource?: string; allowCreate?: boolean; skipValidation?: boolean; applied?: boolean },
     mutate: (current: Obj | undefined, currentRv: string | undefined) => { next: Obj; precondition?: string; warnings?: string[] },
   ): Promise<WriteResult> {
     const ns = info.namespaced ? this.checkScope(info, namespace) : undefined;
@@ -445,7 +448,7 @@ export class Registry {
       if (!current || !kv) {
         if (!opts.allowCreate) throw notFound(info.group, info.resource, name);
         const body = info.convert ? info.convert.fromStorage(next as KubeObject) : next;
-        const r = await this.create(info, ns, body, opts);
+        const r = await this.create(info, ns, body, { ...opts, applied: opts.applied });
         return { ...r, warnings: [...warnings, ...r.warnings], created: true };
       }
       if (precondition !== undefined && precondition !== '' && precondition !== currentRv) {
@@ -461,8 +464,10 @@ export class Registry {
           const c = allocate(next, current, inUse(services, { namespace: ns, name }));
           if (c.length) throw invalid(info.group, info.kind, name, c);
         }
-        const written = trackUpdate(current, next, opts.fieldManager ?? 'unknown', this.now()) as Obj;
+        // Server-side apply computed managedFields itself; every other write records an Update entry.
+        const written = (opts.applied ? structuredClone(next) : trackUpdate(current, next, opts.fieldManager ?? 'unknown', this.now())) as Obj;
         meta(written).resourceVersion = currentRv;
+        normalizeMeta(written);
         if (JSON.stringify(written) === JSON.stringify(current)) {
           return { object: this.out(info, current, currentRv), warnings };
         }
@@ -520,7 +525,7 @@ export class Registry {
     const gvk = { group: info.group, version: info.version, kind: info.kind };
     const warnings: string[] = [];
     const manager = opts.fieldManager ?? 'unknown';
-    return this.guaranteedUpdate(info, ns, name, { ...opts, allowCreate: patchType === 'apply' && !opts.subresource }, (current) => {
+    return this.guaranteedUpdate(info, ns, name, { ...opts, allowCreate: patchType === 'apply' && !opts.subresource, applied: patchType === 'apply' }, (current) => {
       const served = current ? (info.convert ? info.convert.fromStorage(structuredClone(current) as KubeObject) : structuredClone(current)) as Obj : undefined;
       let patched: object;
       try {

@@ -235,3 +235,15 @@ export function blocksDeletion(info: ResourceInfo, obj: Obj): boolean {
   }
   return false;
 }
+
+/** Go's omitempty on ObjectMeta: empty maps and lists are not serialized, so they are not stored either. */
+export function normalizeMeta(obj: Obj): void {
+  const m = meta(obj);
+  for (const k of ['labels', 'annotations']) {
+    if (isObj(m[k]) && Object.keys(m[k] as Obj).length === 0) delete m[k];
+    else if (m[k] === null) delete m[k];
+  }
+  for (const k of ['finalizers', 'ownerReferences', 'managedFields']) {
+    if ((Array.isArray(m[k]) && (m[k] as unknown[]).length === 0) || m[k] === null) delete m[k];
+  }
+}

@@ -1,0 +1,264 @@
+/**
+ * The engine's command line (`node dist/engine.js …`, `npx wheelhouse …`, `npm start`):
+ *   serve       run in the foreground until Ctrl-C / SIGTERM
+ *   up          start a detached engine for the data dir unless one runs; wait until it is ready
+ *   down        stop the engine of the data dir
+ *   status      say whether it runs, where, and whether it answers
+ *   kubeconfig  print the kubeconfig path; --merge adds the `wheelhouse` context to ~/.kube/config
+ * Options: --data-dir DIR (default $WHEELHOUSE_HOME or ~/.wheelhouse), --port N, --cluster-name NAME.
+ */
+import { spawn } from 'node:child_process';
+import { openSync, closeSync, readFileSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { request } from 'node:https';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { defaultDataDir, ensureDataDir } from '../config/files.ts';
+import { mergeKubeconfig } from '../config/kubeconfig.ts';
+import { Engine, ENGINE_VERSION, readState, type EngineState } from '../engine.ts';
+import { connectDocker } from '../runtime/docker.ts';
+
+interface Args {
+  command: string;
+  dataDir: string;
+  port?: number;
+  clusterName?: string;
+  merge: boolean;
+  help: boolean;
+}
+
+const USAGE = `usage: wheelhouse <serve|up|down|status|kubeconfig> [options]
+
+  serve              run the engine in the foreground (Ctrl-C stops it)
+  up                 start the engine in the background if it is not running, and wait until it is ready
+  down               stop the running engine
+  status             show whether the engine runs and where
+  kubeconfig         print the path of the engine's kubeconfig
+    --merge          also add the "wheelhouse" context to ~/.kube/config (current-context is not changed)
+
+options:
+  --data-dir DIR     where the engine keeps its state (default: $WHEELHOUSE_HOME or ~/.wheelhouse)
+  --port N           listen on 127.0.0.1:N (default: the previous port if free, else any free port)
+  --cluster-name N   the cluster's name in the kubeconfig and on its containers (default: wheelhouse)
+`;
+
+export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): Args {
+  const args: Args = { command: '', dataDir: defaultDataDir(env), merge: false, help: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const value = (): string => {
+      const eq = a.indexOf('=');
+      if (eq > 0) return a.slice(eq + 1);
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${a} needs a value`);
+      return v;
+    };
+    const flag = a.split('=')[0];
+    if (flag === '--data-dir') args.dataDir = value();
+    else if (flag === '--port') {
+      const p = Number(value());
+      if (!Number.isInteger(p) || p < 0 || p > 65535) throw new Error('--port must be a port number (0–65535)');
+      args.port = p;
+    } else if (flag === '--cluster-name') {
+      const n = value();
+      if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(n) || n.length > 40) throw new Error('--cluster-name must be a DNS label of at most 40 characters');
+      args.clusterName = n;
+    } else if (a === '--merge') args.merge = true;
+    else if (a === '-h' || a === '--help' || a === 'help') args.help = true;
+    else if (!a.startsWith('-') && !args.command) args.command = a;
+    else throw new Error(`unknown argument ${a}`);
+  }
+  return args;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** GET /readyz over TLS with the install's CA; true when it answers 200. */
+function ready(url: string, ca: string, timeoutMs = 2000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = request(`${url}/readyz`, { ca, timeout: timeoutMs }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(false));
+    req.end();
+  });
+}
+
+async function caOf(dataDir: string): Promise<string> {
+  return readFile(join(dataDir, 'pki', 'ca.crt'), 'utf8');
+}
+
+async function running(dataDir: string): Promise<EngineState | undefined> {
+  const s = await readState(dataDir);
+  if (!s || !alive(s.pid)) return undefined;
+  return (await ready(s.url, await caOf(dataDir).catch(() => ''))) ? s : undefined;
+}
+
+const lastPortFile = (dataDir: string): string => join(dataDir, 'last-port');
+
+async function serve(args: Args): Promise<number> {
+  let port = args.port;
+  if (port === undefined) {
+    const last = Number((await readFile(lastPortFile(args.dataDir), 'utf8').catch(() => '')).trim());
+    if (Number.isInteger(last) && last > 0) port = last;
+  }
+  const log = (line: string): void => void process.stderr.write(`${line}\n`);
+  const start = (p: number | undefined): Promise<Engine> =>
+    Engine.start({ dataDir: args.dataDir, port: p, clusterName: args.clusterName, connectRuntime: () => connectDocker(), log });
+  let engine: Engine;
+  try {
+    engine = await start(port);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE' && args.port === undefined) engine = await start(0);
+    else throw e;
+  }
+  await writeFile(lastPortFile(args.dataDir), `${engine.apiServer.port}\n`);
+  process.stdout.write(`Wheelhouse engine ${ENGINE_VERSION} is serving the Kubernetes API at ${engine.url}\n`);
+  process.stdout.write(`kubeconfig: ${engine.kubeconfigPath}\n`);
+  process.stdout.write(`  try: kubectl --kubeconfig ${engine.kubeconfigPath} get namespaces\n`);
+  if (engine.runtimeProblem) {
+    process.stdout.write(`Docker is not reachable, so pods will not run until it is: ${engine.runtimeProblem}\n`);
+  }
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const stop = (sig: string): void => {
+      if (stopping) return;
+      stopping = true;
+      process.stdout.write(`\n${sig}: stopping the engine…\n`);
+      engine.stop().then(resolve, (e: unknown) => {
+        log(`wheelhouse: error while stopping: ${e instanceof Error ? e.message : String(e)}`);
+        resolve();
+      });
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+  process.stdout.write('stopped.\n');
+  return 0;
+}
+
+async function up(args: Args): Promise<number> {
+  const existing = await running(args.dataDir);
+  if (existing) {
+    process.stdout.write(`already running at ${existing.url} (pid ${existing.pid})\nkubeconfig: ${existing.kubeconfig}\n`);
+    return 0;
+  }
+  const script = process.argv[1]!;
+  const passthrough = ['serve', '--data-dir', args.dataDir];
+  if (args.port !== undefined) passthrough.push('--port', String(args.port));
+  if (args.clusterName) passthrough.push('--cluster-name', args.clusterName);
+  await ensureDataDir(args.dataDir);
+  const logPath = join(args.dataDir, 'engine.log');
+  const fd = openSync(logPath, 'a', 0o600);
+  const child = spawn(process.execPath, [...process.execArgv, script, ...passthrough], { detached: true, stdio: ['ignore', fd, fd], env: process.env });
+  closeSync(fd);
+  let exited: number | null | undefined;
+  child.on('exit', (code) => (exited = code));
+  child.unref();
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+    if (exited !== undefined) break;
+    const s = await readState(args.dataDir);
+    if (s && s.pid === child.pid && (await ready(s.url, await caOf(args.dataDir).catch(() => '')))) {
+      process.stdout.write(`started at ${s.url} (pid ${s.pid})\nkubeconfig: ${s.kubeconfig}\nlog: ${logPath}\n`);
+      return 0;
+    }
+  }
+  const tail = readFileSync(logPath, 'utf8').split('\n').slice(-15).join('\n');
+  process.stderr.write(`the engine did not become ready${exited !== undefined ? ` (it exited with code ${exited})` : ' within 30 s'}; its log (${logPath}) ends with:\n${tail}\n`);
+  if (exited === undefined && child.pid) process.kill(child.pid, 'SIGTERM');
+  return 1;
+}
+
+async function down(args: Args): Promise<number> {
+  const s = await readState(args.dataDir);
+  if (!s || !alive(s.pid)) {
+    process.stdout.write('not running\n');
+    return 0;
+  }
+  process.kill(s.pid, 'SIGTERM');
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (!alive(s.pid)) {
+      process.stdout.write(`stopped (pid ${s.pid})\n`);
+      return 0;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  process.stderr.write(`the engine (pid ${s.pid}) did not stop within 30 s\n`);
+  return 1;
+}
+
+async function status(args: Args): Promise<number> {
+  const s = await readState(args.dataDir);
+  if (!s || !alive(s.pid)) {
+    process.stdout.write(`not running (data dir ${args.dataDir})\n`);
+    return 3;
+  }
+  const ok = await ready(s.url, await caOf(args.dataDir).catch(() => ''));
+  process.stdout.write(`${ok ? 'running' : 'starting or not answering'} at ${s.url} (pid ${s.pid}, cluster ${s.clusterName}, since ${s.startedAt})\nkubeconfig: ${s.kubeconfig}\n`);
+  return ok ? 0 : 4;
+}
+
+async function kubeconfig(args: Args): Promise<number> {
+  const path = join(args.dataDir, 'kubeconfig');
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    process.stderr.write(`no kubeconfig in ${args.dataDir} yet: start the engine once (npm start, or wheelhouse up)\n`);
+    return 1;
+  }
+  process.stdout.write(`${path}\n`);
+  if (args.merge) {
+    const doc = parse(text) as { clusters: { name: string; cluster: { server: string; 'certificate-authority-data': string } }[]; users: { user: { token: string } }[] };
+    const cluster = doc.clusters[0]!;
+    const target = await mergeKubeconfig({
+      server: cluster.cluster.server,
+      caCert: Buffer.from(cluster.cluster['certificate-authority-data'], 'base64').toString('utf8'),
+      token: doc.users[0]!.user.token,
+      clusterName: cluster.name,
+    });
+    process.stdout.write(`merged context "wheelhouse" into ${target} (current-context unchanged; use: kubectl --context wheelhouse …)\n`);
+  }
+  return 0;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let args: Args;
+  try {
+    args = parseArgs(argv);
+  } catch (e) {
+    process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n\n${USAGE}`);
+    return 2;
+  }
+  if (args.help || !args.command) {
+    process.stdout.write(USAGE);
+    return args.help ? 0 : 2;
+  }
+  try {
+    switch (args.command) {
+      case 'serve': return await serve(args);
+      case 'up': return await up(args);
+      case 'down': return await down(args);
+      case 'status': return await status(args);
+      case 'kubeconfig': return await kubeconfig(args);
+      default:
+        process.stderr.write(`unknown command "${args.command}"\n\n${USAGE}`);
+        return 2;
+    }
+  } catch (e) {
+    process.stderr.write(`wheelhouse ${args.command}: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,180 @@
+/**
+ * The engine's composition root: data dir (lock, PKI, token, kubeconfig), store, registry, HTTPS API
+ * server, and the components that act through the in-process ApiClient (controllers, scheduler, kubelets,
+ * network). Nothing else wires parts together.
+ *
+ * Components: a `ComponentStarter` receives the EngineContext (an ApiClient with upstream semantics, the
+ * container runtime when Docker answered, the API server for pod streaming handlers) and returns what
+ * stops it. They start after the API is ready, in list order, and stop in reverse order.
+ */
+import { join } from 'node:path';
+import { unlink, readFile } from 'node:fs/promises';
+import type { ApiClient } from './api/client.ts';
+import type { Runtime } from './runtime/types.ts';
+import type { Store } from './store/types.ts';
+import { openStore, openMemoryStore } from './store/index.ts';
+import { acquireLock, type DirLock } from './store/lock.ts';
+import { Registry } from './registry/registry.ts';
+import { ApiServer, type VersionInfo } from './apiserver/server.ts';
+import { LocalClient } from './apiserver/local-client.ts';
+import { ensureDataDir, writeSecret } from './config/files.ts';
+import { ensurePki } from './config/pki.ts';
+import { ensureToken } from './config/token.ts';
+import { writeKubeconfig } from './config/kubeconfig.ts';
+
+export const ENGINE_VERSION = '0.1.0';
+/** The Kubernetes API version the engine serves (kubernetes-types 1.30). */
+export const KUBE_VERSION = { major: '1', minor: '30', patch: '0' };
+
+export function versionInfo(): VersionInfo {
+  return {
+    major: KUBE_VERSION.major,
+    minor: KUBE_VERSION.minor,
+    gitVersion: `v${KUBE_VERSION.major}.${KUBE_VERSION.minor}.${KUBE_VERSION.patch}+wheelhouse-${ENGINE_VERSION}`,
+    gitCommit: '0000000000000000000000000000000000000000',
+    gitTreeState: 'clean',
+    buildDate: '2026-01-01T00:00:00Z',
+    goVersion: `node${process.versions.node}`,
+    compiler: 'gc',
+    platform: `${process.platform === 'win32' ? 'windows' : process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}`,
+  };
+}
+
+export interface EngineContext {
+  /** The in-process client (upstream semantics); use `client.withFieldManager(name)` per component. */
+  client: LocalClient & ApiClient;
+  /** The container runtime, or undefined when Docker did not answer at start. */
+  runtime: Runtime | undefined;
+  apiServer: ApiServer;
+  clusterName: string;
+  dataDir: string;
+  log(line: string): void;
+}
+
+export interface Component {
+  name: string;
+  stop(): void | Promise<void>;
+}
+
+export type ComponentStarter = (ctx: EngineContext) => Component | void | Promise<Component | void>;
+
+/**
+ * The components a full engine runs, in start order. Controllers, scheduler, kubelets and network are
+ * added here as they land (each a `start…(client, …)` function wrapped as a ComponentStarter).
+ */
+export const DEFAULT_COMPONENTS: ComponentStarter[] = [];
+
+export interface EngineOptions {
+  dataDir: string;
+  /** 0 or absent: a free port. */
+  port?: number;
+  clusterName?: string;
+  /** 'memory' keeps nothing on disk (tests of the API only). Default 'file'. */
+  store?: 'file' | 'memory';
+  components?: ComponentStarter[];
+  /** Resolves the runtime (Docker); rejects with a one-sentence reason when it is unreachable. */
+  connectRuntime?: () => Promise<Runtime>;
+  log?: (line: string) => void;
+}
+
+/** What `up`/`status`/`down` read to find a running engine. */
+export interface EngineState {
+  pid: number;
+  url: string;
+  port: number;
+  clusterName: string;
+  kubeconfig: string;
+  startedAt: string;
+}
+
+export const stateFile = (dataDir: string): string => join(dataDir, 'engine.json');
+
+export async function readState(dataDir: string): Promise<EngineState | undefined> {
+  try {
+    return JSON.parse(await readFile(stateFile(dataDir), 'utf8')) as EngineState;
+  } catch {
+    return undefined;
+  }
+}
+
+export class Engine {
+  private readonly components: Component[] = [];
+  private stopped = false;
+  runtimeProblem: string | undefined;
+
+  private constructor(
+    readonly dataDir: string,
+    readonly clusterName: string,
+    readonly url: string,
+    readonly kubeconfigPath: string,
+    readonly token: string,
+    readonly caCert: string,
+    readonly registry: Registry,
+    readonly apiServer: ApiServer,
+    readonly client: LocalClient,
+    private readonly store: Store,
+    private readonly lock: DirLock,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  static async start(opts: EngineOptions): Promise<Engine> {
+    const log = opts.log ?? (() => undefined);
+    const clusterName = opts.clusterName ?? 'wheelhouse';
+    await ensureDataDir(opts.dataDir);
+    const lock = await acquireLock(opts.dataDir);
+    let store: Store | undefined;
+    let server: ApiServer | undefined;
+    try {
+      const [pki, token] = await Promise.all([ensurePki(opts.dataDir), ensureToken(opts.dataDir)]);
+      store = opts.store === 'memory' ? openMemoryStore() : await openStore(join(opts.dataDir, 'store'));
+      const registry = new Registry({ store });
+      await registry.start();
+      server = new ApiServer({ registry, token, tls: { key: pki.serverKey, cert: pki.serverCert }, port: opts.port ?? 0, version: versionInfo() });
+      await server.listen();
+      const kubeconfigPath = await writeKubeconfig(opts.dataDir, { server: server.url, caCert: pki.caCert, token, clusterName });
+      const client = new LocalClient(registry, { fieldManager: 'wheelhouse-engine' });
+      const engine = new Engine(opts.dataDir, clusterName, server.url, kubeconfigPath, token, pki.caCert, registry, server, client, store, lock, log);
+      let runtime: Runtime | undefined;
+      if (opts.connectRuntime) {
+        try {
+          runtime = await opts.connectRuntime();
+        } catch (e) {
+          engine.runtimeProblem = e instanceof Error ? e.message : String(e);
+        }
+      }
+      const ctx: EngineContext = { client, runtime, apiServer: server, clusterName, dataDir: opts.dataDir, log };
+      for (const start of opts.components ?? DEFAULT_COMPONENTS) {
+        const c = await start(ctx);
+        if (c) engine.components.push(c);
+      }
+      const state: EngineState = {
+        pid: process.pid, url: server.url, port: server.port, clusterName, kubeconfig: kubeconfigPath, startedAt: new Date().toISOString(),
+      };
+      await writeSecret(stateFile(opts.dataDir), `${JSON.stringify(state, null, 2)}\n`);
+      return engine;
+    } catch (e) {
+      await server?.close().catch(() => undefined);
+      await store?.close().catch(() => undefined);
+      await lock.release();
+      throw e;
+    }
+  }
+
+  /** Stops components (reverse order), the API server, the store; releases the data dir. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const c of [...this.components].reverse()) {
+      try {
+        await c.stop();
+      } catch (e) {
+        this.log(`wheelhouse: stopping ${c.name} failed: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+    this.registry.close();
+    await this.apiServer.close();
+    await this.store.close();
+    await unlink(stateFile(this.dataDir)).catch(() => undefined);
+    await this.lock.release();
+  }
+}
