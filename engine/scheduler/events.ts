@@ -16,7 +16,7 @@ export interface EventSource {
 
 export interface EventRecorder {
   /** Fire-and-forget; the returned promise settles when the write is done (tests await it). */
-  event(obj: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void>;
+  event(obj: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string, fieldPath?: string): Promise<void>;
 }
 
 export function objectReference(obj: KubeObject): ObjectReference {
@@ -33,9 +33,9 @@ export function objectReference(obj: KubeObject): ObjectReference {
 export function createRecorder(client: ApiClient, source: EventSource, now: () => Date = () => new Date()): EventRecorder {
   const seen = new Map<string, { name: string; namespace: string; count: number }>();
   return {
-    async event(obj, type, reason, message) {
+    async event(obj, type, reason, message, fieldPath) {
       const ns = obj.metadata?.namespace ?? 'default';
-      const key = `${obj.metadata?.uid}\0${reason}\0${message}\0${type}`;
+      const key = `${obj.metadata?.uid}\0${fieldPath ?? ''}\0${reason}\0${message}\0${type}`;
       const ts = now().toISOString();
       const prev = seen.get(key);
       try {
@@ -53,7 +53,7 @@ export function createRecorder(client: ApiClient, source: EventSource, now: () =
           apiVersion: 'v1',
           kind: 'Event',
           metadata: { name, namespace: ns },
-          involvedObject: objectReference(obj),
+          involvedObject: fieldPath ? { ...objectReference(obj), fieldPath } : objectReference(obj),
           reason,
           message,
           type,
