@@ -14,8 +14,9 @@
  * Compaction: when the current segment holds more than max(compactMinBytes, compactRatio × live data), the
  * log is rotated at the current revision R (new segment wal-<R>) and a snapshot of the state at R is
  * written in the background; once it is durable, older snapshots and segments are deleted. At rest the files
- * hold about (1 + compactRatio) × live data plus one segment's minimum; while a snapshot is being written
- * the old snapshot coexists with the new one.
+ * hold about (1 + compactRatio) × live data (at least compactMinBytes of log); while a snapshot is being
+ * written the old snapshot and segment coexist with the new ones, so the peak is about twice that. When
+ * writes outrun the snapshot, commits wait once the new segment reaches twice its threshold (back-pressure).
  * Recovery: load the newest snapshot, replay the segments from its revision on (they must be contiguous).
  * The last segment may end in a torn record, which is cut off (it was never acknowledged); any other
  * damage — a checksum mismatch, a gap, a bad header — refuses the open with StoreError('Corrupt') naming
@@ -237,8 +238,12 @@ class FileJournal implements Journal {
   }
 
   async afterCommit(view: CommittedView): Promise<void> {
+    const threshold = Math.max(this.minBytes, this.ratio * view.liveBytes());
+    // Back-pressure: when writes outrun the snapshot, hold the next batch until it is done rather than let
+    // the log grow without bound.
+    if (this.snapshotting && this.segmentBytes >= 2 * threshold) await this.snapshotting;
     if (this.snapshotting || Date.now() < this.retryAfter) return;
-    if (this.segmentBytes < Math.max(this.minBytes, this.ratio * view.liveBytes())) return;
+    if (this.segmentBytes < threshold) return;
     const r = view.revision();
     // Rotate first: everything after r goes to the new segment, so the snapshot at r plus the segments from
     // r on describe the store, and everything older can go once the snapshot is durable.
