@@ -39,7 +39,7 @@ const child = spawn(process.execPath, [
   '--test',
   '--test-reporter=spec',
   `--test-concurrency=${concurrency}`,
-  '--test-timeout=600000',
+  '--test-timeout=300000',
   ...files,
 ], { stdio: 'inherit' });
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -2,6 +2,7 @@
  * dist/agent.js: the engine's in-container helper, run with Node inside the cluster network.
  *   node agent.js proxy CONFIG.json            a Service's data path (see proxy.ts)
  *   node agent.js dns CONFIG.json [--port N] [--upstream IP[:PORT]]   the cluster DNS (see dns-server.ts)
+ *   node agent.js ingress CONFIG.json [--http-port N] [--https-port N]  the ingress controller (see ingress.ts)
  * It prints `ready` once listening, then one line per configuration change, and exits 0 on SIGTERM.
  * It imports nothing but Node's own modules, so it runs on any Node ≥ 18 image.
  */
@@ -10,6 +11,7 @@ import { DnsServer } from './dns-server.ts';
 import { parseRecords } from './dns-records.ts';
 import { followConfig } from './config-file.ts';
 import { ServiceProxy, parseProxyConfig } from './proxy.ts';
+import { IngressProxy, parseIngressConfig } from './ingress.ts';
 
 const log = (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`);
 
@@ -30,8 +32,8 @@ function systemResolver(): string | undefined {
 
 async function main(argv: string[]): Promise<void> {
   const [mode, config, ...rest] = argv;
-  if ((mode !== 'proxy' && mode !== 'dns') || !config) {
-    process.stderr.write('usage: agent proxy CONFIG.json | agent dns CONFIG.json [--port N] [--upstream IP[:PORT]]\n');
+  if ((mode !== 'proxy' && mode !== 'dns' && mode !== 'ingress') || !config) {
+    process.stderr.write('usage: agent proxy CONFIG.json | agent dns CONFIG.json [--port N] [--upstream IP[:PORT]] | agent ingress CONFIG.json [--http-port N] [--https-port N]\n');
     process.exit(2);
   }
   let close: () => Promise<void>;
@@ -46,6 +48,19 @@ async function main(argv: string[]): Promise<void> {
     close = async () => {
       follower.stop();
       await proxy.close();
+    };
+  } else if (mode === 'ingress') {
+    const ingress = new IngressProxy();
+    const https = flag(rest, '--https-port');
+    const ports = await ingress.listen(flag(rest, '--host') ?? '0.0.0.0', Number(flag(rest, '--http-port') ?? 80), https === undefined ? undefined : Number(https));
+    const follower = followConfig(config, parseIngressConfig, async (cfg) => {
+      ingress.update(cfg);
+      log(`routes: ${cfg.rules.reduce((n, r) => n + r.paths.length, 0)} paths, ${cfg.tls.length} TLS`);
+    }, log);
+    log(`ready: ingress on http ${ports.http}${ports.https ? `, https ${ports.https}` : ''}`);
+    close = async () => {
+      follower.stop();
+      await ingress.close();
     };
   } else {
     const server = new DnsServer({ host: flag(rest, '--host') ?? '0.0.0.0', port: Number(flag(rest, '--port') ?? 53), upstream: flag(rest, '--upstream') ?? systemResolver() });
