@@ -32,6 +32,7 @@ export interface HistoryOptions {
 export interface ListOptions {
   limit?: number;
   startAfter?: string;
+  revision?: number;
 }
 
 /** What a journal may look at between batches (to decide on and take a snapshot). */
@@ -229,20 +230,50 @@ export class MvccStore implements Store {
     const limit = opts.limit ?? 0;
     if (!Number.isSafeInteger(limit) || limit < 0) throw new TypeError(`list limit must be a non-negative integer, got ${String(limit)}`);
     if (opts.startAfter !== undefined && typeof opts.startAfter !== 'string') throw new TypeError('list startAfter must be a string');
+    const at = opts.revision ?? this.rev;
+    const rerr = checkRevision('list revision', at);
+    if (rerr) throw rerr;
+    if (at > this.rev) throw new TypeError(`list revision ${at} is in the future (the store is at ${this.rev})`);
+    if (at < this.compacted) {
+      throw new StoreError('Expired', `required revision ${at} has been compacted; the oldest available is ${this.compacted}`, this.compacted);
+    }
+    const from = opts.startAfter !== undefined && opts.startAfter >= prefix ? opts.startAfter : undefined;
     const keys = this.keys;
-    let i = opts.startAfter !== undefined && opts.startAfter >= prefix ? upperBound(keys, opts.startAfter) : lowerBound(keys, prefix);
+    let i = from !== undefined ? upperBound(keys, from) : lowerBound(keys, prefix);
+    // Listing the past: the keys changed after `at` take their value as of `at` from the first later event.
+    const past = new Map<string, KeyValue | undefined>();
+    if (at < this.rev) {
+      for (let h = this.histStart + (at + 1 - (this.compacted + 1)); h < this.hist.length; h++) {
+        const c = (this.hist[h] as HistEntry).c;
+        const k = c.kv.key;
+        if (k.startsWith(prefix) && (from === undefined || k > from) && !past.has(k)) past.set(k, c.prev);
+      }
+    }
+    const pastKeys = [...past.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    let j = 0;
     const items: KeyValue[] = [];
     let more = false;
-    for (; i < keys.length; i++) {
-      const k = keys[i];
-      if (!k.startsWith(prefix)) break;
+    for (;;) {
+      const live = i < keys.length && keys[i].startsWith(prefix) ? keys[i] : undefined;
+      const old = j < pastKeys.length ? pastKeys[j] : undefined;
+      if (live === undefined && old === undefined) break;
+      let kv: KeyValue | undefined;
+      if (old !== undefined && (live === undefined || old <= live)) {
+        kv = past.get(old);
+        j++;
+        if (old === live) i++;
+      } else {
+        kv = this.live.get(live as string);
+        i++;
+      }
+      if (!kv) continue;
       if (limit > 0 && items.length === limit) {
         more = true;
         break;
       }
-      items.push(this.live.get(k) as KeyValue);
+      items.push(kv);
     }
-    return { items, revision: this.rev, more };
+    return { items, revision: at, more };
   }
 
   // ---- writes -------------------------------------------------------------------------------------------

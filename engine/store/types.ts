@@ -59,8 +59,13 @@ export interface Store {
   /** The oldest revision a watch may start after. */
   compactedRevision(): number;
   get(key: string): Promise<KeyValue | undefined>;
-  /** Keys with the prefix, ordered; `startAfter` is exclusive (for continue tokens). */
-  list(prefix: string, opts?: { limit?: number; startAfter?: string }): Promise<ListResult>;
+  /**
+   * Keys with the prefix, ordered; `startAfter` is exclusive (for continue tokens). With `revision`, the
+   * list shows the store as it was at that revision (for consistent continue pages); it fails with
+   * StoreError('Expired') when that revision has been compacted away, and with a TypeError when it is in
+   * the future.
+   */
+  list(prefix: string, opts?: { limit?: number; startAfter?: string; revision?: number }): Promise<ListResult>;
   /** Fails with AlreadyExists. Resolves to the stored kv (its modRevision is the new revision). */
   create(key: string, value: string): Promise<KeyValue>;
   /** Compare-and-swap: fails with Conflict unless the key's modRevision equals expectedModRevision; NotFound if absent. */

@@ -169,6 +169,80 @@ export function storeContract(name: string, open: OpenForTest): void {
       }
     });
 
+    it('list at a past revision: consistent pages while the store changes; Expired once compacted', async () => {
+      const s = await open({ minHistoryRevisions: 100, minHistoryMs: 0 });
+      try {
+        const mods = new Map<string, number>();
+        for (let i = 0; i < 20; i++) mods.set(`/p/${String(i).padStart(2, '0')}`, (await s.create(`/p/${String(i).padStart(2, '0')}`, `v${i}`)).modRevision);
+        const first = await s.list('/p/', { limit: 7 });
+        const at = first.revision;
+        const expected = (await s.list('/p/')).items;
+        // Change the store between pages: update, delete, create (inside and outside the listed range).
+        await s.update('/p/10', 'changed', mods.get('/p/10') as number);
+        await s.delete('/p/03');
+        await s.delete('/p/15');
+        await s.create('/p/05a', 'new');
+        await s.create('/p/99', 'new');
+        await s.create('/q/0', 'other prefix');
+        const pages = [first.items];
+        let page = first;
+        while (page.more) {
+          page = await s.list('/p/', { limit: 7, startAfter: page.items[page.items.length - 1].key, revision: at });
+          assert.equal(page.revision, at);
+          pages.push(page.items);
+        }
+        assert.deepEqual(pages.flat(), expected);
+        assert.deepEqual(pages.map((p) => p.length), [7, 7, 6]);
+        // The latest view differs.
+        const now = await s.list('/p/');
+        assert.deepEqual(now.items.map((k) => k.key).filter((k) => !expected.some((e) => e.key === k)), ['/p/05a', '/p/99']);
+        assert.equal((await s.list('/p/', { revision: s.revision() })).items.length, now.items.length);
+        // A revision in the middle of the changes.
+        const mid = await s.list('/p/', { revision: at + 2 });
+        assert.deepEqual(mid.items.map((k) => k.key), expected.map((k) => k.key).filter((k) => k !== '/p/03'));
+        assert.equal(mid.items.find((k) => k.key === '/p/10')?.value, 'changed');
+        await assert.rejects(s.list('/p/', { revision: s.revision() + 1 }), TypeError);
+        let mod = (await s.create('/p/churn', '0')).modRevision;
+        for (let i = 0; i < 120; i++) mod = (await s.update('/p/churn', String(i), mod)).modRevision;
+        await rejectsWith(s.list('/p/', { revision: at }), 'Expired');
+      } finally {
+        await s.close();
+      }
+    });
+
+    it('list at a past revision agrees with a model at every revision (random writes, paged)', async () => {
+      const s = await open();
+      try {
+        const model = new Map<string, KeyValue>();
+        const states = new Map<number, KeyValue[]>();
+        let seed = 7;
+        const rnd = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+        for (let i = 0; i < 300; i++) {
+          const key = `/m/${rnd(30)}`;
+          const cur = model.get(key);
+          if (!cur) model.set(key, await s.create(key, `c${i}`));
+          else if (rnd(3) === 0) {
+            await s.delete(key, cur.modRevision);
+            model.delete(key);
+          } else model.set(key, await s.update(key, `u${i}`, cur.modRevision));
+          states.set(s.revision(), [...model.values()].sort((a, b) => (a.key < b.key ? -1 : 1)));
+        }
+        for (const [rev, want] of states) {
+          const got: KeyValue[] = [];
+          let after: string | undefined;
+          for (;;) {
+            const page = await s.list('/m/', { limit: 1 + (rev % 4), revision: rev, ...(after === undefined ? {} : { startAfter: after }) });
+            got.push(...page.items);
+            if (!page.more) break;
+            after = page.items[page.items.length - 1].key;
+          }
+          assert.deepEqual(got, want, `at revision ${rev}`);
+        }
+      } finally {
+        await s.close();
+      }
+    });
+
     it('watch replays history after fromRevision, then goes live, in order, filtered by prefix', async () => {
       const s = await open();
       try {
