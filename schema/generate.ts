@@ -51,6 +51,23 @@ const FREE_FORM = new Set([
   'io.k8s.apimachinery.pkg.apis.meta.v1.Patch',
 ]);
 
+/**
+ * Fields that kubernetes-types' .d.ts loses: Go structs embedded inline. admissionregistration's
+ * RuleWithOperations and NamedRuleWithOperations embed `Rule` (`json:",inline"`), whose `resources` and `scope`
+ * the package omits although every webhook and admission policy needs them. Texts from upstream's Rule.
+ */
+const EMBEDDED_RULE: Record<string, JsonSchema> = {
+  resources: {
+    description: "Resources is a list of resources this rule applies to.\n\nFor example: 'pods' means pods. 'pods/log' means the log subresource of pods. '*' means all resources, but not subresources. 'pods/*' means all subresources of pods. '*/scale' means all scale subresources. '*/*' means all resources and their subresources.\n\nIf wildcard is present, the validation rule will ensure resources do not overlap with each other.\n\nDepending on the enclosing object, subresources might not be allowed. Required.",
+    type: 'array', items: { type: 'string' },
+  },
+  scope: {
+    description: 'scope specifies the scope of this rule. Valid values are "Cluster", "Namespaced", and "*" "Cluster" means that only cluster-scoped resources will match this rule. Namespace API objects are cluster-scoped. "Namespaced" means that only namespaced resources will match this rule. "*" means that there are no scope restrictions. Subresources match the scope of their parent resource. Default is "*".',
+    type: 'string',
+  },
+};
+const EMBEDS_RULE = /^io\.k8s\.api\.admissionregistration\.v[^.]+\.(Named)?RuleWithOperations$/;
+
 function walk(dir: string): string[] {
   const out: string[] = [];
   for (const name of readdirSync(dir).sort()) {
@@ -83,7 +100,7 @@ export function enumFromDescription(description: string): string[] | undefined {
     const values = [...possible[1].matchAll(/-\s*`"([^"`]*)"`/g)].map((m) => m[1]);
     if (values.length > 0) return values;
   }
-  const lead = /(?:^|[.,;:]\s+)(?:[Oo]ne of|[Mm]ust be(?: one of)?|[Cc]an be(?: one of)?|[Vv]alid values are|[Vv]alid options are|[Pp]ossible values are|[Ss]upported values are)\s+([^.]*?)\.(?:\s|$)/g;
+  const lead = /(?:^|[.,;:]\s+)(?:[Oo]ne of|[Mm]ust be(?: one of)?|[Cc]an be(?: one of)?|[Vv]alid values are|[Vv]alid options are|[Ss]upports|[Pp]ossible values are|[Ss]upported values are)\s+([^.]*?)\.(?:\s|$)/g;
   for (const m of description.matchAll(lead)) {
     const items = m[1].split(/\s*,\s*(?:or\s+|and\s+)?|\s+or\s+|\s+and\s+/).map((s) => s.trim()).filter(Boolean);
     if (items.length < 2) continue;
@@ -193,6 +210,7 @@ function interfaceSchema(decl: ts.InterfaceDeclaration, ctx: Ctx): JsonSchema {
     // Status is written by controllers through the status subresource; a manifest's status is ignored.
     if (properties.status && properties.metadata) properties.status.readOnly = true;
   }
+  if (EMBEDS_RULE.test(ctx.defName)) for (const [k, v] of Object.entries(EMBEDDED_RULE)) properties[k] ??= v;
   if (Object.keys(properties).length > 0) schema.properties = properties;
   if (required.length > 0) schema.required = required.sort();
   return schema;

@@ -131,6 +131,8 @@ export function validateValue(value: unknown, schema: JsonSchema, resolver: Reso
         }
       }
       for (const req of s.required ?? []) {
+        // A read-only field (status) is written by the system, never required of a manifest.
+        if (props[req]?.readOnly) continue;
         if (obj[req] === undefined || obj[req] === null) {
           add({ code: 'required', path: p, field: req, message: `Missing required field "${req}".` });
         }

@@ -137,6 +137,8 @@ export function nameFormat(kind: string): (v: string) => string | undefined {
     case 'Service': return dns1035Label;
     case 'Namespace': return dns1123Label;
     case 'Role': case 'ClusterRole': case 'RoleBinding': case 'ClusterRoleBinding': return pathSegmentName;
+    // `<signerName prefix>:<anything>` when spec.signerName is set; checked by the API server against the signer.
+    case 'ClusterTrustBundle': return pathSegmentName;
     default: return dns1123Subdomain;
   }
 }

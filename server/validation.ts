@@ -3,7 +3,7 @@
  * deprecated), the schema (unknown fields with "did you mean", types, required fields, enums, quantities) and the
  * formats the API server checks (names, labels, ports, cron schedules). Nothing here looks at other documents.
  */
-import { isMap, isScalar } from 'yaml';
+import { isMap, isScalar, visit } from 'yaml';
 import type { Node } from 'yaml';
 import { formatPath, schemaCatalog, validateValue } from '../schema/index.ts';
 import type { SchemaIssue } from '../schema/index.ts';
@@ -61,8 +61,16 @@ function syntax(p: ParsedDoc, out: RawDiag[]): boolean {
   }
   if (p.decodeError) {
     fatal = true;
-    const excessive = /alias/i.test(p.decodeError);
-    const [s, e] = nodeRange(p.doc.contents as Node | null, [0, 1]);
+    const excessive = /excessive alias/i.test(p.decodeError);
+    // Point at the alias that breaks decoding: the first one (a bomb), or the first whose anchor is missing.
+    let at: Node | undefined;
+    visit(p.doc, {
+      Alias(_, a) {
+        if (excessive || a.resolve(p.doc) === undefined) { at = a; return visit.BREAK; }
+        return undefined;
+      },
+    });
+    const [s, e] = nodeRange(at ?? (p.doc.contents as Node | null), [0, 1]);
     out.push({ start: s, end: Math.min(e, s + (p.text.indexOf('\n', s) - s >= 0 ? p.text.indexOf('\n', s) - s : 1)), severity: Sev.Error,
       code: excessive ? 'excessive-aliases' : 'yaml-syntax',
       message: excessive ? 'Excessive aliases: this document expands too many aliases (a YAML "billion laughs" bomb); the API server would reject it.' : p.decodeError });
@@ -123,6 +131,9 @@ function endsWith(path: Path, ...tail: (string | number | null)[]): boolean {
   return true;
 }
 
+/** Create-only review kinds: the API server answers them without storing, so they carry no name. */
+const NAMELESS = new Set(['TokenReview', 'SelfSubjectReview', 'SubjectAccessReview', 'SelfSubjectAccessReview', 'SelfSubjectRulesReview', 'LocalSubjectAccessReview']);
+
 function formats(p: ParsedDoc, obj: Obj, out: RawDiag[], partial: boolean): void {
   const kind = p.kind!;
   const err = (path: Path, code: RawDiag['code'], message: string, onKey = false) => {
@@ -130,7 +141,7 @@ function formats(p: ParsedDoc, obj: Obj, out: RawDiag[], partial: boolean): void
     out.push({ start: s, end: e, severity: Sev.Error, code, message });
   };
   const meta = isObj(obj.metadata) ? obj.metadata : undefined;
-  if (!partial && !(typeof meta?.name === 'string' && meta.name) && !(typeof meta?.generateName === 'string' && meta.generateName)) {
+  if (!partial && !NAMELESS.has(kind) && !(typeof meta?.name === 'string' && meta.name) && !(typeof meta?.generateName === 'string' && meta.generateName)) {
     const [s, e] = meta ? rangeOf(p, ['metadata'], true) : topValueRange(p, 'kind');
     out.push({ start: s, end: e, severity: Sev.Error, code: 'required', message: 'Missing required field "metadata.name" (or metadata.generateName).', data: { field: 'name' } });
   }
