@@ -182,8 +182,10 @@ export class FakeClient implements ApiClient {
 
   private store<T extends KubeObject>(type: ResourceType, key: string, obj: T, _prev: KubeObject): T {
     obj.metadata!.resourceVersion = String(++this.rv);
-    // An object being deleted whose finalizers are all gone disappears, as upstream.
-    if (obj.metadata!.deletionTimestamp && !(obj.metadata!.finalizers?.length)) {
+    // An object being deleted whose finalizers are all gone disappears, as upstream. A Namespace is also
+    // held by its spec.finalizers (`kubernetes`), which only the finalize subresource removes.
+    const nsFinalizers = type.kind === 'Namespace' ? (obj as { spec?: { finalizers?: string[] } }).spec?.finalizers?.length : 0;
+    if (obj.metadata!.deletionTimestamp && !(obj.metadata!.finalizers?.length) && !nsFinalizers) {
       this.objects.delete(key);
       this.notify(type, 'DELETED', obj);
       return clone(obj);
