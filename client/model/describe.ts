@@ -71,7 +71,7 @@ export function describe(kind: string, obj: KObject, events: readonly Event[], n
     row('Name', m.name),
     ...(m.namespace ? [row('Namespace', m.namespace)] : []),
     row('Kind', `${kind} (${obj.apiVersion ?? ''})`),
-    row('Created', `${m.creationTimestamp ?? ''} (${age(m.creationTimestamp, now)} ago)`),
+    row('Created', m.creationTimestamp ? `${m.creationTimestamp} (${age(m.creationTimestamp, now)} ago)` : '<unknown>'),
     row('Labels', kv(m.labels, ' '.repeat(20))),
     row('Annotations', kv(Object.fromEntries(Object.entries(m.annotations ?? {}).filter(([k]) => k !== 'kubectl.kubernetes.io/last-applied-configuration')), ' '.repeat(20))),
   ];
@@ -85,7 +85,7 @@ export function describe(kind: string, obj: KObject, events: readonly Event[], n
     lines.push(...containers('Init Containers', pod.spec?.initContainers, pod), ...containers('Containers', pod.spec?.containers, pod));
   } else if (kind === 'Secret') {
     const data = (o.data ?? {}) as Record<string, string>;
-    lines.push(row('Type', o.type), 'Data:', ...Object.entries(data).map(([k, v]) => `  ${k}: ${Math.floor((v.length * 3) / 4)} bytes`));
+    lines.push(row('Type', o.type), 'Data:', ...Object.entries(data).map(([k, v]) => `  ${k}: ${Buffer.from(v, 'base64').length} bytes`));
   } else if (kind === 'ConfigMap') {
     lines.push('Data:', ...Object.keys((o.data ?? {}) as Any).map((k) => `  ${k}`));
   } else {
