@@ -101,10 +101,12 @@ export function codeActions(model: FileModel, _range: Range, diagnostics: Diagno
         if (data.field) {
           const keyLine = d.range.start.line;
           const keyText = model.text.getText(d.range);
-          // The diagnostic sits on the parent's key; the new field goes on the line after it, one level deeper.
+          // The diagnostic sits on the parent's key (the field goes on the next line, one level deeper) or, for a
+          // list item, on the item's map itself (the field goes beside the item's first key).
+          const isMapNode = keyText.includes(':');
           const parentIndent = lineIndent(model, keyLine);
           const next = keyLine + 1 < model.text.lineCount ? lineIndent(model, keyLine + 1) : 0;
-          const childIndent = next > parentIndent ? next : parentIndent + 2;
+          const childIndent = isMapNode ? d.range.start.character : next > parentIndent ? next : parentIndent + 2;
           if (/^[A-Za-z]/.test(keyText)) {
             out.push(quickFix(`Add required field "${data.field}"`, uri, [{ range: { start: { line: keyLine + 1, character: 0 }, end: { line: keyLine + 1, character: 0 } }, newText: `${' '.repeat(childIndent)}${data.field}: \n` }], d));
           }

@@ -1,0 +1,258 @@
+// Feature services with caret-marker fixtures: `<|>` marks the caret in a fixture.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { LanguageService } from '../../../server/service.ts';
+import { complete } from '../../../server/completion.ts';
+import { hover } from '../../../server/hover.ts';
+import { definition, documentSymbols, foldingRanges, references, workspaceSymbols } from '../../../server/navigation.ts';
+import { codeActions } from '../../../server/actions.ts';
+import { caretContext } from '../../../server/context.ts';
+import type { CompletionItem, Diagnostic, TextEdit } from 'vscode-languageserver';
+
+const CARET = '<|>';
+function withCaret(src: string): { text: string; offset: number } {
+  const offset = src.indexOf(CARET);
+  assert.ok(offset >= 0, 'fixture has a caret');
+  return { text: src.replace(CARET, ''), offset };
+}
+
+function setup(files: Record<string, string>, main: string) {
+  const s = new LanguageService();
+  for (const [name, text] of Object.entries(files)) s.update(`file:///ws/${name}`, 1, text, false);
+  const { text, offset } = withCaret(main);
+  const model = s.update('file:///ws/main.yaml', 1, text);
+  return { s, model, offset };
+}
+
+function applyEdits(text: string, edits: TextEdit[], s: LanguageService, uri: string): string {
+  const m = s.model(uri)!;
+  const sorted = [...edits].sort((a, b) => m.text.offsetAt(b.range.start) - m.text.offsetAt(a.range.start));
+  let out = text;
+  for (const e of sorted) out = out.slice(0, m.text.offsetAt(e.range.start)) + e.newText + out.slice(m.text.offsetAt(e.range.end));
+  return out;
+}
+
+const labels = (items: CompletionItem[]) => items.map((i) => i.label);
+
+const WEB = `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: web-config
+data:
+  LOG_LEVEL: info
+  MODE: prod
+---
+apiVersion: v1
+kind: Secret
+metadata:
+  name: web-secret
+stringData: { token: x }
+`;
+
+describe('caret context', () => {
+  it('reads the path from indentation even when the document does not parse', () => {
+    const { text, offset } = withCaret('spec:\n  template:\n    spec:\n      containers:\n        - name: a\n          ima<|>\n');
+    const c = caretContext(text, offset);
+    assert.deepEqual(c.path, ['spec', 'template', 'spec', 'containers', '[]']);
+    assert.equal(c.at, 'key');
+    assert.equal(c.prefix, 'ima');
+    assert.ok(c.siblings.has('name'));
+  });
+  it('knows a value position and its key', () => {
+    const { text, offset } = withCaret('spec:\n  strategy:\n    type: Rec<|>\n');
+    const c = caretContext(text, offset);
+    assert.deepEqual(c.path, ['spec', 'strategy', 'type']);
+    assert.equal(c.at, 'value');
+    assert.equal(c.prefix, 'Rec');
+  });
+  it('treats a new list item as its own map', () => {
+    const { text, offset } = withCaret('spec:\n  containers:\n    - name: a\n      image: x\n    - <|>\n');
+    const c = caretContext(text, offset);
+    assert.deepEqual(c.path, ['spec', 'containers', '[]']);
+    assert.equal(c.siblings.size, 0);
+  });
+});
+
+describe('completion', () => {
+  it('offers keys with docs, the required marker, and not the keys already there', () => {
+    const { s, model, offset } = setup({}, 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 1\n  <|>\n');
+    const items = complete(model, offset, s.index);
+    const sel = items.find((i) => i.label === 'selector')!;
+    assert.match(sel.detail ?? '', /LabelSelector \(required\)/);
+    assert.match(JSON.stringify(sel.documentation), /Label selector for pods/);
+    assert.ok(!labels(items).includes('replicas'));
+    assert.ok(labels(items).includes('strategy'));
+    assert.equal((sel.textEdit as TextEdit).newText, 'selector:\n  ');
+  });
+
+  it('offers enum values and booleans', () => {
+    const a = setup({}, 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  strategy:\n    type: <|>\n');
+    assert.deepEqual(labels(complete(a.model, a.offset, a.s.index)), ['Recreate', 'RollingUpdate']);
+    const b = setup({}, 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  paused: <|>\n');
+    assert.deepEqual(labels(complete(b.model, b.offset, b.s.index)), ['true', 'false']);
+    const c = setup({}, 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n    - name: a\n      imagePullPolicy: If<|>\n');
+    assert.deepEqual(labels(complete(c.model, c.offset, c.s.index)), ['Always', 'Never', 'IfNotPresent']);
+  });
+
+  it('completes kind and fixes apiVersion with it', () => {
+    const src = 'apiVersion: v1\nkind: Depl<|>\nmetadata:\n  name: web\n';
+    const { s, model, offset } = setup({}, src);
+    const items = complete(model, offset, s.index);
+    const dep = items.find((i) => i.label === 'Deployment')!;
+    assert.equal(dep.detail, 'apps/v1');
+    const out = applyEdits(withCaret(src).text, [dep.textEdit as TextEdit, ...(dep.additionalTextEdits ?? [])], s, 'file:///ws/main.yaml');
+    assert.equal(out, 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n');
+  });
+
+  it('completes apiVersion for the kind', () => {
+    const { s, model, offset } = setup({}, 'apiVersion: <|>\nkind: HorizontalPodAutoscaler\n');
+    assert.deepEqual(labels(complete(model, offset, s.index)), ['autoscaling/v2', 'autoscaling/v1']);
+  });
+
+  it('offers snippets in an empty document', () => {
+    const { s, model, offset } = setup({}, '<|>');
+    const items = complete(model, offset, s.index);
+    assert.ok(labels(items).includes('Deployment') && labels(items).includes('Service') && labels(items).includes('kind'));
+  });
+
+  it('offers ConfigMap names and keys from the workspace in reference fields', () => {
+    const pod = (tail: string) => `apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n    - name: a\n      env:\n        - name: L\n          valueFrom:\n            configMapKeyRef:\n${tail}`;
+    const a = setup({ 'cm.yaml': WEB }, pod('              name: <|>\n'));
+    assert.deepEqual(labels(complete(a.model, a.offset, a.s.index)), ['web-config']);
+    const b = setup({ 'cm.yaml': WEB }, pod('              name: web-config\n              key: <|>\n'));
+    assert.deepEqual(labels(complete(b.model, b.offset, b.s.index)), ['LOG_LEVEL', 'MODE']);
+  });
+
+  it('offers container port names for a Service targetPort and template labels in selectors', () => {
+    const dep = 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  selector:\n    matchLabels: { app: web }\n  template:\n    metadata:\n      labels: { app: web }\n    spec:\n      containers:\n        - name: web\n          image: nginx:1.27\n          ports: [{ name: http, containerPort: 80 }]\n';
+    const a = setup({ 'dep.yaml': dep }, 'apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  selector: { app: web }\n  ports:\n    - port: 80\n      targetPort: <|>\n');
+    assert.deepEqual(labels(complete(a.model, a.offset, a.s.index)), ['http']);
+    const b = setup({ 'dep.yaml': dep }, 'apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  selector:\n    <|>\n');
+    assert.deepEqual(labels(complete(b.model, b.offset, b.s.index)), ['app: web']);
+  });
+});
+
+describe('hover', () => {
+  it('shows description, type, default and required-ness', () => {
+    const { s, model, offset } = setup({}, 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  revision<|>HistoryLimit: 3\n');
+    const h = hover(model, offset, s.index)!;
+    const v = (h.contents as { value: string }).value;
+    assert.match(v, /\*\*revisionHistoryLimit\*\* `integer`/);
+    assert.match(v, /Default: `10`/);
+    assert.doesNotMatch(v, /required/);
+    const r = setup({}, 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  sel<|>ector: {}\n');
+    assert.match((hover(r.model, r.offset, r.s.index)!.contents as { value: string }).value, /`LabelSelector` — required/);
+  });
+
+  it('shows the referenced object on a reference', () => {
+    const { s, model, offset } = setup({ 'cm.yaml': WEB }, 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n    - name: a\n      envFrom:\n        - configMapRef: { name: web-co<|>nfig }\n');
+    const v = (hover(model, offset, s.index)!.contents as { value: string }).value;
+    assert.match(v, /ConfigMap `web-config` in namespace `default` — cm.yaml/);
+    assert.match(v, /Keys: `LOG_LEVEL`, `MODE`/);
+  });
+});
+
+describe('navigation', () => {
+  const dep = 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  selector:\n    matchLabels: { app: web }\n  template:\n    metadata:\n      labels: { app: web }\n    spec:\n      containers:\n        - name: web\n          image: nginx:1.27\n          envFrom: [{ configMapRef: { name: web-config } }]\n';
+
+  it('goes from a Service selector to the pod templates it selects', () => {
+    const { s, model, offset } = setup({ 'dep.yaml': dep }, 'apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  selector:\n    app: w<|>eb\n');
+    const locs = definition(model, offset, s.index);
+    assert.deepEqual(locs.map((l) => [l.uri, l.range.start.line]), [['file:///ws/dep.yaml', 3]]);
+  });
+
+  it('finds the users of a ConfigMap', () => {
+    const { s, model, offset } = setup({ 'dep.yaml': dep }, 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web-c<|>onfig\ndata: {}\n');
+    const locs = references(model, offset, s.index);
+    assert.deepEqual(locs.map((l) => [l.uri, l.range.start.line]), [['file:///ws/dep.yaml', 14]]);
+  });
+
+  it('outlines documents as "Kind name" and folds blocks', () => {
+    const { model, s } = setup({}, `${WEB}---\nfoo: bar\n<|>`);
+    const syms = documentSymbols(model);
+    assert.deepEqual(syms.map((x) => x.name), ['ConfigMap web-config', 'Secret web-secret', 'foo']);
+    assert.deepEqual(syms[0].children!.map((c) => c.name), ['apiVersion', 'kind', 'metadata', 'data']);
+    const folds = foldingRanges(model);
+    assert.ok(folds.some((f) => f.startLine === 0 && f.endLine === 6), JSON.stringify(folds));
+    assert.ok(folds.some((f) => f.startLine === 2 && f.endLine === 3));
+    assert.deepEqual(workspaceSymbols(s.index, 'secret').map((x) => x.name), ['Secret web-secret']);
+  });
+});
+
+describe('code actions', () => {
+  function fix(files: Record<string, string>, src: string, code: string, title: RegExp): string {
+    const { s } = setup(files, `${src}<|>`);
+    const uri = 'file:///ws/main.yaml';
+    const diags = s.diagnostics(uri).filter((d) => d.code === code) as Diagnostic[];
+    assert.equal(diags.length, 1, `one ${code} diagnostic: ${JSON.stringify(s.diagnostics(uri).map((d) => d.code))}`);
+    const actions = codeActions(s.model(uri)!, diags[0].range, diags);
+    const a = actions.find((x) => title.test(x.title));
+    assert.ok(a, `action ${title}: ${actions.map((x) => x.title).join(', ')}`);
+    return applyEdits(src, a.edit!.changes![uri], s, uri);
+  }
+
+  it('upgrades extensions/v1beta1 Deployment to apps/v1 with a selector from the template labels', () => {
+    const out = fix({}, 'apiVersion: extensions/v1beta1\nkind: Deployment\nmetadata:\n  name: old\nspec:\n  template:\n    metadata:\n      labels:\n        app: old\n    spec:\n      containers:\n        - name: a\n          image: busybox:1.36\n', 'removed-api', /Upgrade to apps\/v1/);
+    assert.match(out, /^apiVersion: apps\/v1\n/);
+    assert.match(out, /selector:\n {4}matchLabels:\n {6}app: old/);
+  });
+
+  it('upgrades a v1beta1 Ingress, moving serviceName/servicePort', () => {
+    const out = fix({}, 'apiVersion: networking.k8s.io/v1beta1\nkind: Ingress\nmetadata:\n  name: old\nspec:\n  rules:\n    - http:\n        paths:\n          - path: /\n            backend:\n              serviceName: web\n              servicePort: 80\n', 'removed-api', /Upgrade/);
+    assert.match(out, /service:\n\s+name: web\n\s+port:\n\s+number: 80/);
+    assert.match(out, /pathType: ImplementationSpecific/);
+    assert.doesNotMatch(out, /serviceName/);
+  });
+
+  it('replaces a misspelt field and makes template labels match the selector', () => {
+    assert.match(fix({}, 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndatas: {}\n', 'unknown-field', /Change to "data"/), /\ndata: \{\}/);
+    const out = fix({}, 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: a\nspec:\n  selector:\n    matchLabels:\n      app: a\n  template:\n    metadata:\n      labels:\n        app: b\n    spec:\n      containers:\n        - name: a\n          image: busybox:1.36\n', 'selector-mismatch', /template labels/);
+    assert.match(out, /labels:\n\s+app: a\n/);
+  });
+
+  it('adds a missing required field, a resources skeleton, and a stub ConfigMap', () => {
+    assert.match(fix({}, 'apiVersion: v1\nkind: Service\nmetadata:\n  name: s\nspec:\n  ports:\n    - name: http\n      targetPort: 80\n', 'required', /Add required field "port"/), /- name: http\n {6}port: \n {6}targetPort: 80/);
+    const pod = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n    - name: a\n      image: busybox:1.36\n';
+    assert.match(fix({}, pod, 'no-resources', /resources skeleton/), /- name: a\n {6}resources:\n {8}requests:\n {10}cpu: 100m/);
+    const withRef = pod.replace('image: busybox:1.36\n', 'image: busybox:1.36\n      resources: { requests: { cpu: 1m, memory: 1Mi }, limits: { cpu: 1m, memory: 1Mi } }\n      envFrom: [{ configMapRef: { name: app-env } }]\n');
+    assert.match(fix({}, withRef, 'missing-configmap', /Create ConfigMap "app-env"/), /\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n {2}name: app-env\ndata:\n/);
+  });
+});
+
+describe('what is left alone', () => {
+  const quiet = (name: string, text: string) => {
+    const s = new LanguageService();
+    s.update(`file:///ws/${name}`, 1, text);
+    return s.diagnostics(`file:///ws/${name}`);
+  };
+  it('Helm templates, kustomization files, CI and Compose files get no diagnostics', () => {
+    assert.deepEqual(quiet('templates/deploy.yaml', 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n  replicas: {{ .Values.replicas }}\n  {{- include "x" . | nindent 2 }}\n'), []);
+    assert.deepEqual(quiet('kustomization.yaml', 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [a.yaml]\npatches:\n  - path: patch.yaml\n'), []);
+    assert.deepEqual(quiet('ci.yml', 'on: [push]\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps: [{ uses: actions/checkout@v4 }]\n'), []);
+    assert.deepEqual(quiet('compose.yaml', 'services:\n  web:\n    image: nginx\n    ports: ["80:80"]\n'), []);
+  });
+  it('a kustomize patch is a partial object: no missing-field errors', () => {
+    const s = new LanguageService();
+    s.update('file:///ws/kustomization.yaml', 1, 'resources: [deploy.yaml]\npatches:\n  - path: patch.yaml\n', false);
+    s.update('file:///ws/patch.yaml', 1, 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 5\n');
+    assert.deepEqual(s.diagnostics('file:///ws/patch.yaml'), []);
+    s.update('file:///ws/patch.yaml', 2, 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replica: 5\n');
+    assert.deepEqual(s.diagnostics('file:///ws/patch.yaml').map((d) => d.code), ['unknown-field']);
+  });
+  it('each best-practice warning has its own setting', () => {
+    const s = new LanguageService();
+    const text = 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: a\nspec:\n  selector: { matchLabels: { app: a } }\n  template:\n    metadata: { labels: { app: a } }\n    spec:\n      containers:\n        - name: a\n          image: nginx\n';
+    s.update('file:///ws/a.yaml', 1, text);
+    assert.deepEqual(s.diagnostics('file:///ws/a.yaml').map((d) => d.code).sort(), ['latest-tag', 'no-probes', 'no-resources']);
+    s.setSettings({ lint: { resources: false, latestTag: false, probes: true, privileged: true, hostPath: true } });
+    assert.deepEqual(s.diagnostics('file:///ws/a.yaml').map((d) => d.code), ['no-probes']);
+    s.setSettings({ crossResource: false, lint: { resources: false, latestTag: false, probes: false, privileged: false, hostPath: false } });
+    assert.deepEqual(s.diagnostics('file:///ws/a.yaml'), []);
+  });
+  it('CodeLens data lists every object of a file', () => {
+    const s = new LanguageService();
+    s.update('file:///ws/a.yaml', 1, `${WEB}---\napiVersion: ops.example.com/v1\nkind: Backup\nmetadata: { name: b, namespace: ops }\n`);
+    assert.deepEqual(s.codeLensData('file:///ws/a.yaml').map((o) => [o.kind, o.name, o.namespace, o.builtin, o.kindRange.start.line]),
+      [['ConfigMap', 'web-config', undefined, true, 1], ['Secret', 'web-secret', undefined, true, 9], ['Backup', 'b', 'ops', false, 15]]);
+  });
+});
