@@ -16,3 +16,30 @@ describe('crc32', () => {
     }
   });
 });
+
+describe('MVCC core: a failing journal stops the store', () => {
+  it('rejects the failed batch with the cause and everything after with Closed; watches hear it; reads stop', async () => {
+    const { MvccStore } = await import('../../engine/store/mvcc.ts');
+    const { StoreError } = await import('../../engine/store/types.ts');
+    let failNext = false;
+    const s = new MvccStore();
+    s.start({
+      commit: () => (failNext ? Promise.reject(new Error('EIO: i/o error, fdatasync')) : Promise.resolve()),
+      afterCommit: () => Promise.resolve(),
+      close: () => Promise.resolve(),
+    });
+    await s.create('/ok', '1');
+    const errors: string[] = [];
+    s.watch('/', s.revision(), () => undefined, (e) => errors.push(e.code));
+    failNext = true;
+    const a = s.create('/a', '1');
+    const b = s.create('/b', '1');
+    await assert.rejects(a, /EIO/);
+    await assert.rejects(b, /EIO/);
+    await assert.rejects(s.create('/c', '1'), (e: unknown) => e instanceof StoreError && e.code === 'Closed' && e.message.includes('EIO'));
+    await assert.rejects(s.get('/ok'), (e: unknown) => e instanceof StoreError && e.code === 'Closed');
+    assert.deepEqual(errors, ['Closed']);
+    assert.equal(s.revision(), 1);
+    await s.close();
+  });
+});
