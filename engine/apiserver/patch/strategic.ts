@@ -130,7 +130,8 @@ function mergeList(
       }
       if (!out.some((x) => jsonEqual(x, v))) out.push(v);
     }
-    return normalizeOrder(out, original, order ?? patch, fs, field);
+    // Upstream deduplicates original + patch and orders only when told to ($setElementOrder).
+    return order ? normalizeOrder(out, original, order, fs, field) : out;
   }
 
   const mergeKey = fs.mergeKey as string;
@@ -170,9 +171,11 @@ function fresh(v: unknown): unknown {
 }
 
 /**
- * Orders a merged list as upstream's normalizeElementOrder does: the elements named by the patch (its
- * `$setElementOrder`, or else the patch list itself) in the patch's order; the elements only the server
- * has in their server order; the two interleaved by server position where both are known.
+ * Orders a merged list as upstream's normalizeElementOrder + mergeSortedSlice do: the elements named by the
+ * patch (its `$setElementOrder`, or else the patch list itself) in the patch's order; the elements only the
+ * server has in their server order; the server-only ones are then inserted among the patch ones where the
+ * server order puts them before a patch element. So an element new to the server lands before the
+ * server-only elements that follow it — `kubectl patch` adding a container puts it first, as upstream.
  */
 function normalizeOrder(merged: unknown[], serverOrder: unknown[], patchOrder: unknown[], fs: FieldStrategy, field: string): unknown[] {
   const keyOf = (v: unknown): unknown => {
@@ -195,17 +198,18 @@ function normalizeOrder(merged: unknown[], serverOrder: unknown[], patchOrder: u
   for (const v of merged) (indexIn(orderKeys, v) >= 0 ? fromPatch : serverOnly).push(v);
   fromPatch.sort((a, b) => indexIn(orderKeys, a) - indexIn(orderKeys, b));
   serverOnly.sort((a, b) => indexIn(serverKeys, a) - indexIn(serverKeys, b));
+  // mergeSortedSlice(left = server-only, right = patch elements, by server order).
   const out: unknown[] = [];
   let i = 0;
   let j = 0;
-  while (i < fromPatch.length || j < serverOnly.length) {
-    if (i >= fromPatch.length) out.push(serverOnly[j++]);
-    else if (j >= serverOnly.length) out.push(fromPatch[i++]);
+  while (i < serverOnly.length || j < fromPatch.length) {
+    if (i >= serverOnly.length) out.push(fromPatch[j++]);
+    else if (j >= fromPatch.length) out.push(serverOnly[i++]);
     else {
-      const li = indexIn(serverKeys, fromPatch[i]);
-      const ri = indexIn(serverKeys, serverOnly[j]);
-      if (li >= 0 && ri >= 0 && li < ri) out.push(fromPatch[i++]);
-      else out.push(serverOnly[j++]);
+      const li = indexIn(serverKeys, serverOnly[i]);
+      const ri = indexIn(serverKeys, fromPatch[j]);
+      if (li >= 0 && ri >= 0 && li < ri) out.push(serverOnly[i++]);
+      else out.push(fromPatch[j++]);
     }
   }
   return out;

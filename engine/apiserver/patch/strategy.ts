@@ -91,7 +91,7 @@ export const TYPES: Readonly<Record<string, TypeStrategy>> = {
     status: { type: 'ConditionsStatus' },
   },
   Deployment: { metadata: { type: 'ObjectMeta' }, spec: { type: 'DeploymentSpec' }, status: { type: 'ConditionsStatus' } },
-  DeploymentSpec: { template: { type: 'PodTemplateSpec' }, strategy: { type: 'DeploymentStrategy', retainKeys: true } },
+  DeploymentSpec: { template: { type: 'PodTemplateSpec' }, strategy: { retainKeys: true } },
   ReplicaSet: { metadata: { type: 'ObjectMeta' }, spec: { type: 'TemplateSpec' }, status: { type: 'ConditionsStatus' } },
   /** The spec of a workload whose only strategic content is its pod template. */
   TemplateSpec: { template: { type: 'PodTemplateSpec' } },
