@@ -6,7 +6,7 @@
 import type { Deployment, DeploymentCondition, DeploymentStatus, ReplicaSet } from 'kubernetes-types/apps/v1';
 import type { Writable } from '../../api/client.ts';
 import { rfc3339, parseTime } from '../framework/clock.ts';
-import { canonicalJSON, DefaultDeploymentUniqueLabelKey } from '../framework/hash.ts';
+import { canonicalJSON, DefaultDeploymentUniqueLabelKey, normalizeEmpty } from '../framework/hash.ts';
 import { getScaledValueFromIntOrPercent } from '../framework/intstr.ts';
 
 export const RevisionAnnotation = 'deployment.kubernetes.io/revision';
@@ -77,7 +77,7 @@ export function maxRevision(rss: readonly RS[]): number {
   return m;
 }
 
-/** Template equality ignoring the pod-template-hash label (EqualIgnoreHash). */
+/** Template equality ignoring the pod-template-hash label, with empty and absent alike (EqualIgnoreHash). */
 export function equalIgnoreHash(a: unknown, b: unknown): boolean {
   const strip = (t: unknown): unknown => {
     const c = structuredClone(t ?? {}) as { metadata?: { labels?: Record<string, string> } };
@@ -87,7 +87,7 @@ export function equalIgnoreHash(a: unknown, b: unknown): boolean {
     }
     return c;
   };
-  return canonicalJSON(strip(a)) === canonicalJSON(strip(b));
+  return canonicalJSON(normalizeEmpty(strip(a))) === canonicalJSON(normalizeEmpty(strip(b)));
 }
 
 const created = (rs: RS): number => parseTime(rs.metadata?.creationTimestamp) ?? 0;

@@ -173,6 +173,8 @@ test('pod-template-hash: stable, safe alphabet, changes with template and collis
   assert.notEqual(computeHash({ ...t, spec: { containers: [{ name: 'a', image: 'x:2' }] } }), h);
   assert.notEqual(computeHash(t, 1), h);
   assert.equal(safeEncodeString('0123456789'), '456789bcdf');
+  // What `kubectl rollout undo` sends back (creationTimestamp: null, empty lists) hashes the same.
+  assert.equal(computeHash({ ...t, metadata: { ...t.metadata, creationTimestamp: null, annotations: {} }, spec: { ...t.spec, volumes: [] } }), h);
 });
 
 test('IntOrString percentages round as upstream', () => {
