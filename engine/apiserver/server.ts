@@ -22,10 +22,12 @@ import {
 import { decodeBody, readBody } from './body.ts';
 import { aggregatedDiscovery, aggregatedRequested, apiGroup, apiGroupList, apiResourceList, apiVersions } from './discovery.ts';
 import { OpenApi } from './openapi.ts';
+import { OPENAPI_V2_PROTOBUF, OpenApiV2 } from './openapi-v2.ts';
 import { route, type Route } from './routes.ts';
 import { toTable, wantsTable } from './table.ts';
 import { managerFromUserAgent } from './patch/apply.ts';
 import { applyPatch, PatchError, patchTypeOf } from './patch/index.ts';
+import { decodeProtobuf, isProtobuf, ProtobufError } from './protobuf/index.ts';
 
 export interface VersionInfo {
   major: string;
@@ -125,6 +127,7 @@ function tokenMatches(header: string | undefined, token: string): boolean {
 export class ApiServer {
   private server?: Server;
   private readonly openapi: OpenApi;
+  private readonly openapiV2: OpenApiV2;
   private readonly podHandlers = new Map<string, PodHandler>();
   private inFlight = 0;
   private mutatingInFlight = 0;
@@ -138,7 +141,8 @@ export class ApiServer {
   constructor(private readonly opts: ApiServerOptions) {
     this.now = opts.now ?? (() => new Date());
     this.openapi = new OpenApi(opts.registry.catalog, (r) => opts.registry.crdFor(r), opts.version.gitVersion);
-    this.protobuf = opts.protobuf;
+    this.openapiV2 = new OpenApiV2(opts.registry.catalog, opts.version.gitVersion);
+    this.protobuf = opts.protobuf ?? { isProtobuf, decodeProtobuf };
   }
 
   setPodHandler(subresource: PodRequest['subresource'], handler: PodHandler | undefined): void {
@@ -293,9 +297,16 @@ export class ApiServer {
         sendJson(res, 200, d.body, { ETag: `"${d.hash}"` });
         return;
       }
-      case 'openapiV2':
-        // Upstream serves v2 as protobuf only; kubectl prefers v3 and treats a v2 404 as "no v2".
-        throw apiError(404, 'NotFound', 'the server could not find the requested resource (OpenAPI v2 is not served; use /openapi/v3)');
+      case 'openapiV2': {
+        // kubectl 1.27/1.28 read v2 (as gnostic protobuf) for validation and explain; newer ones prefer v3.
+        const d = this.openapiV2.document();
+        if ((accept ?? '').includes(OPENAPI_V2_PROTOBUF)) {
+          // Upstream answers octet-stream: Go's mime parser rejects the '@' of the requested type.
+          res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': d.pb.length });
+          res.end(d.pb);
+        } else sendJson(res, 200, d.json);
+        return;
+      }
       case 'notFound':
         throw apiError(404, 'NotFound', 'the server could not find the requested resource');
       case 'resource':
@@ -323,6 +334,7 @@ export class ApiServer {
         return this.protobuf.decodeProtobuf(buf);
       } catch (e) {
         if (e instanceof ApiError) throw e;
+        if (e instanceof ProtobufError && e.code === 415) throw apiError(415, 'UnsupportedMediaType', e.message);
         throw badRequest(e instanceof Error ? e.message : String(e));
       }
     }
