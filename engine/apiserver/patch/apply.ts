@@ -100,7 +100,8 @@ export function serverSideApply(
   // Fields this manager applied before and no longer applies go, unless someone else owns them too.
   const self = managers.find((m) => isSelf(m, opts.manager, 'Apply'));
   if (self) {
-    const dropped = self.set.difference(configSet).paths().sort((a, b) => b.length - a.length);
+    // Shortest first: a list item goes whole, before its own fields would be removed one by one.
+    const dropped = self.set.difference(configSet).paths().sort((a, b) => a.length - b.length);
     for (const p of dropped) {
       if (managers.some((m) => m !== self && m.set.has(p))) continue;
       if (IGNORED_TOP.has(p[0])) continue;
