@@ -183,12 +183,14 @@ export class PodWorker {
     // Sandbox.
     let found = this.currentOf(containers, SANDBOX_CONTAINER);
     if (!isRunning(found)) {
+      const old = found;
       found = await this.createSandbox(containers, found);
       if (!found) {
         await this.writeStatus(containers, undefined);
         return;
       }
-      containers = await this.listOwn();
+      // Old sandboxes were removed and running containers stopped: relist only when there were any.
+      containers = old ? await this.listOwn() : [...containers, found];
     }
     const sandbox: ContainerInfo = found!;
     const podIP = sandbox.networks[this.ctx.networkName]?.ip || undefined;
@@ -202,7 +204,7 @@ export class PodWorker {
       const cur = this.observe(containers, c.name);
       if (sidecar) {
         if (!isRunning(cur)) {
-          await this.startOrRestart(c, cur, sandbox, envCtx, true, true);
+          await this.startOrRestart(c, cur, sandbox, envCtx, true, true, containers);
           initialized = false;
           break;
         }
@@ -224,7 +226,7 @@ export class PodWorker {
         this.terminal = 'Failed';
         break;
       }
-      await this.startOrRestart(c, cur, sandbox, envCtx, true, false);
+      await this.startOrRestart(c, cur, sandbox, envCtx, true, false, containers);
       break;
     }
 
@@ -237,7 +239,7 @@ export class PodWorker {
           await this.checkLiveness(c, cur!, false);
           continue;
         }
-        await this.startOrRestart(c, cur, sandbox, envCtx, false, false);
+        await this.startOrRestart(c, cur, sandbox, envCtx, false, false, containers);
       }
     } else if (!initialized) {
       for (const c of spec.containers) if (!this.observe(containers, c.name)) this.waiting.set(c.name, { reason: 'PodInitializing' });
@@ -393,7 +395,7 @@ export class PodWorker {
   }
 
   /** Starts a container that never ran, or restarts an exited/vanished one per policy and backoff. */
-  private async startOrRestart(c: Container, cur: ContainerInfo | undefined, sandbox: ContainerInfo, env: EnvContext, init: boolean, sidecar: boolean): Promise<void> {
+  private async startOrRestart(c: Container, cur: ContainerInfo | undefined, sandbox: ContainerInfo, env: EnvContext, init: boolean, sidecar: boolean, containers: ContainerInfo[]): Promise<void> {
     const lost = this.lost.get(c.name);
     const ranBefore = isExited(cur) || lost !== undefined;
     const key = `${this.uid}/${c.name}`;
@@ -417,10 +419,10 @@ export class PodWorker {
       }
       this.ctx.crashBackoff.next(key, this.ctx.clock.now());
     }
-    await this.startContainer(c, cur, sandbox, env, init, sidecar);
+    await this.startContainer(c, cur, sandbox, env, init, sidecar, containers);
   }
 
-  private async startContainer(c: Container, cur: ContainerInfo | undefined, sandbox: ContainerInfo, envCtx: EnvContext, init: boolean, sidecar: boolean): Promise<void> {
+  private async startContainer(c: Container, cur: ContainerInfo | undefined, sandbox: ContainerInfo, envCtx: EnvContext, init: boolean, sidecar: boolean, known: ContainerInfo[]): Promise<void> {
     const pod = this.pod;
     const ns = this.ns;
     const attempt = this.nextAttempt(c.name, cur);
@@ -451,7 +453,7 @@ export class PodWorker {
       return;
     }
     // A leftover of the same name (a create interrupted by an engine crash) is replaced.
-    await this.ctx.runtime.removeContainer(spec.name, { force: true }).catch(() => undefined);
+    if (known.some((k) => k.name === spec.name)) await this.ctx.runtime.removeContainer(spec.name, { force: true }).catch(() => undefined);
     let id: string;
     try {
       id = await this.ctx.runtime.createContainer(spec);
@@ -476,7 +478,7 @@ export class PodWorker {
     this.waiting.delete(c.name);
     this.event('Normal', 'Started', `Started container ${c.name}`, c, init);
     // Keep the previous attempt (for logs --previous and lastState); older ones go.
-    for (const old of await this.listOwn()) {
+    for (const old of known) {
       if (nameOf(old) === c.name && attemptOf(old) < attempt - 1) await this.ctx.runtime.removeContainer(old.id, { force: true }).catch(() => undefined);
     }
     if (c.lifecycle?.postStart) {
