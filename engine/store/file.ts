@@ -43,6 +43,7 @@ import {
   encodeSnapshotMeta,
   scanFrames,
 } from './codec.ts';
+import { failpoint } from './failpoint.ts';
 import { fsyncDir, writeAll } from './fsutil.ts';
 import type { DirLock } from './lock.ts';
 import { acquireLock } from './lock.ts';
@@ -180,6 +181,7 @@ async function recover(dir: string, store: MvccStore, lock: DirLock, opts: FileS
         // The tail was never acknowledged (a crash during its append): cut it off.
         await fh.truncate(scan.end);
         if (sync) await fh.sync();
+        failpoint('recover-after-truncate');
       }
       pos = scan.end;
     }
@@ -203,7 +205,9 @@ async function createSegment(dir: string, r: number, sync: boolean): Promise<Fil
   } finally {
     await t.close();
   }
+  failpoint('rotate-before-rename');
   await rename(tmp, path);
+  failpoint('rotate-after-rename');
   if (sync) await fsyncDir(dir);
   return open(path, 'r+');
 }
@@ -231,10 +235,13 @@ class FileJournal implements Journal {
 
   async commit(changes: readonly JournalChange[]): Promise<void> {
     const buf = encodeChanges(changes);
+    failpoint('wal-before-write');
     await writeAll(this.fh, buf, this.pos);
     this.pos += buf.length;
     this.segmentBytes += buf.length;
+    failpoint('wal-before-sync');
     if (this.sync) await this.fh.datasync();
+    failpoint('wal-after-sync');
   }
 
   async afterCommit(view: CommittedView): Promise<void> {
@@ -274,6 +281,7 @@ class FileJournal implements Journal {
         pos += b.length;
       };
       await put(Buffer.concat([encodeFileHeader(SNAP_MAGIC, r), encodeSnapshotMeta(r, entries.length)]));
+      failpoint('snapshot-mid-write');
       for (let i = 0; i < entries.length; i += SNAPSHOT_CHUNK) await put(encodeSnapshotKvs(entries.slice(i, i + SNAPSHOT_CHUNK)));
       await put(encodeSnapshotEnd(entries.length));
       if (this.sync) await fh.sync();
@@ -283,11 +291,16 @@ class FileJournal implements Journal {
       throw e;
     }
     await fh.close();
+    failpoint('snapshot-before-rename');
     await rename(tmp, path);
     if (this.sync) await fsyncDir(this.dir);
+    failpoint('snapshot-after-rename');
     for (const n of await readdir(this.dir)) {
       const m = SNAP_RE.exec(n) ?? WAL_RE.exec(n);
-      if (m && Number(m[1]) < r) await unlink(join(this.dir, n));
+      if (m && Number(m[1]) < r) {
+        await unlink(join(this.dir, n));
+        failpoint('snapshot-mid-cleanup');
+      }
     }
     if (this.sync) await fsyncDir(this.dir);
   }
