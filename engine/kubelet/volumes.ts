@@ -195,8 +195,7 @@ async function setUpVolume(pod: Pod, ns: string, v: Volume, podDir: string, sour
     }
     return fail('volume type not supported on this node');
   } catch (err) {
-    if (err instanceof VolumeError) throw err;
-    if (err instanceof ContainerConfigError) throw new VolumeError(`MountVolume.SetUp failed for volume "${v.name}" : ${err.message}`);
+    if (err instanceof VolumeError && err.message.startsWith('MountVolume.')) throw err;
     throw new VolumeError(`MountVolume.SetUp failed for volume "${v.name}" : ${(err as Error).message}`);
   }
 }

@@ -101,4 +101,43 @@ describe('virtual nodes', () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  it('reports NotReady while Docker is down and restores pods when it is back', async () => {
+    const clock = new ManualClock();
+    const runtime = new FakeRuntime({ now: () => clock.now() });
+    runtime.setImage('busybox:1.36');
+    runtime.setImage('app:1');
+    const pod: Pod = { metadata: { name: 'p', namespace: 'default', uid: 'uid-p' }, spec: { nodeName: 'solo', containers: [{ name: 'app', image: 'app:1' }] } };
+    const client = new FakeClient([{ type: R.pods, objects: [pod] }]);
+    const dir = await mkdtemp(join(tmpdir(), 'nodes-test-'));
+    const nodes = startNodes(client, runtime, { clusterName: 'c3', networkName: 'c3-net', podsDir: dir, clock, nodes: [{ name: 'solo' }] });
+    const ready = async () => (await client.get<Node>(R.nodes, 'solo')).status!.conditions!.find((c) => c.type === 'Ready')!;
+    const running = () => runtime.allContainers().filter((c) => c.state === 'running' && fromDockerLabels(c.labels)?.podUid === 'uid-p');
+    try {
+      await nodes.ready;
+      await waitFor(() => running().length === 2, 'pod running');
+      // The daemon goes away; its restart stops every container (restart policy "no").
+      runtime.setUnavailable('Cannot connect to the Docker daemon');
+      for (const c of running()) runtime.exitContainer(c.id, 255);
+      clock.advance(10_000);
+      await sleep(20);
+      clock.advance(10_000);
+      await waitFor(async () => (await ready()).status === 'False', 'NotReady');
+      assert.equal((await ready()).reason, 'KubeletNotReady');
+      runtime.setUnavailable(false);
+      for (let i = 0; i < 5 && running().length < 2; i++) {
+        clock.advance(2_000);
+        await sleep(30);
+      }
+      await waitFor(() => running().length === 2, 'pod restored');
+      clock.advance(10_000);
+      await waitFor(async () => (await ready()).status === 'True', 'Ready again');
+      const st = (await client.get<Pod>(R.pods, 'p', 'default')).status!;
+      assert.equal(st.containerStatuses![0]!.restartCount, 1);
+      assert.equal(st.phase, 'Running');
+    } finally {
+      await nodes.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });
