@@ -43,6 +43,7 @@ export interface ListResult {
 
 export interface WatchChange {
   type: 'put' | 'delete';
+  /** For a delete: the last value, with modRevision = the delete's revision (Kubernetes' DELETED event). */
   kv: KeyValue;
   /** The value before this change (absent for a create). */
   prev?: KeyValue;
@@ -76,6 +77,11 @@ export interface Store {
    * Calls onChange for each change under prefix with revision > fromRevision, first replaying history,
    * then live. Throws StoreError('Expired') when fromRevision < compactedRevision().
    * onError receives 'Closed' when the store closes.
+   * onChange is called synchronously, in revision order, and the store keeps no per-watcher buffer: a
+   * consumer that cannot keep up (a slow HTTP client) must buffer on its side with a bound and, past it,
+   * stop the watch and close its client, which then re-lists — so memory never grows with a stalled reader.
+   * A callback that throws stops its watch (onError gets 'Closed'). The replay starts after watch() has
+   * returned (a microtask later), so the callback may use the returned handle.
    */
   watch(prefix: string, fromRevision: number, onChange: (c: WatchChange) => void, onError?: (e: StoreError) => void): StoreWatch;
   /** Flushes, stops watches and releases files. */
