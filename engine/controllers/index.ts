@@ -16,14 +16,22 @@ import { ReplicaSetController } from './replicaset/controller.ts';
 import { ServiceAccountController } from './serviceaccount/controller.ts';
 import { JobController } from './job/controller.ts';
 import { CronJobController } from './cronjob/controller.ts';
+import { NodeLifecycleController } from './nodelifecycle/controller.ts';
+import { EventTTLController } from './eventttl/controller.ts';
 
 export interface ControllersOptions {
   clock?: Clock;
   log?: Logger;
   /** Workers per controller (default 2). */
   workers?: number;
-  /** Only these controllers (by name: replicaset, deployment, garbagecollector, namespace, serviceaccount, job, cronjob); default all. */
+  /** Only these controllers (names as in CONTROLLERS); default all. */
   only?: string[];
+  /** Heartbeat lapse before a node goes Unknown (default 40 s). */
+  nodeMonitorGracePeriodMs?: number;
+  /** Replaces the 300 s of the default not-ready/unreachable tolerations (e.g. 30 for a local cluster). */
+  podEvictionTimeoutSeconds?: number;
+  /** Event expiry (default 1 h). */
+  eventTTLMs?: number;
 }
 
 export interface RunningControllers {
@@ -32,7 +40,13 @@ export interface RunningControllers {
   stop(): Promise<void>;
 }
 
-type Factory = (ctx: ControllerContext) => { controller: Controller };
+interface Built {
+  controller: Controller;
+  /** Extra start/stop beyond the workers (periodic monitors). */
+  start?(): void;
+  stop?(): void;
+}
+type Factory = (ctx: ControllerContext, opts: ControllersOptions) => Built;
 
 export const CONTROLLERS: Record<string, Factory> = {
   replicaset: (ctx) => new ReplicaSetController(ctx),
@@ -42,6 +56,11 @@ export const CONTROLLERS: Record<string, Factory> = {
   serviceaccount: (ctx) => new ServiceAccountController(ctx),
   job: (ctx) => new JobController(ctx),
   cronjob: (ctx) => new CronJobController(ctx),
+  nodelifecycle: (ctx, o) => {
+    const c = new NodeLifecycleController(ctx, { nodeMonitorGracePeriodMs: o.nodeMonitorGracePeriodMs, podEvictionTimeoutSeconds: o.podEvictionTimeoutSeconds });
+    return { controller: c.controller, start: () => c.startMonitor(), stop: () => c.stopMonitor() };
+  },
+  eventttl: (ctx, o) => new EventTTLController(ctx, o.eventTTLMs),
 };
 
 export function startControllers(client: ApiClient, opts: ControllersOptions = {}): RunningControllers {
@@ -61,21 +80,26 @@ export function startControllers(client: ApiClient, opts: ControllersOptions = {
     },
   };
   const names = opts.only ?? Object.keys(CONTROLLERS);
-  const controllers = names.map((n) => {
+  const built = names.map((n) => {
     const f = CONTROLLERS[n];
     if (!f) throw new Error(`unknown controller "${n}"; known: ${Object.keys(CONTROLLERS).join(', ')}`);
-    return f(ctx).controller;
+    return f(ctx, opts);
   });
+  const controllers = built.map((b) => b.controller);
   let stopped = false;
   informers.start();
   const ready = informers.waitForSync().then(() => {
     if (stopped) return;
-    for (const c of controllers) c.run();
+    for (const b of built) {
+      b.controller.run();
+      b.start?.();
+    }
   });
   return {
     ready,
     async stop() {
       stopped = true;
+      for (const b of built) b.stop?.();
       await Promise.all(controllers.map((c) => c.stop()));
       await informers.stop();
       await Promise.all(recorders.map((r) => r.flush()));
