@@ -191,7 +191,12 @@ export interface Runtime {
    */
   events(onEvent: (ev: RuntimeEvent) => void, opts?: { labels?: Record<string, string>; onEnd?: (err?: Error) => void }): Promise<{ stop(): void }>;
 
-  ensureNetwork(name: string, opts: { subnet?: string; gateway?: string; labels?: Record<string, string> }): Promise<{ id: string; subnet: string; gateway: string }>;
+  /**
+   * Creates the network if absent (idempotent). `ipRange` (inside `subnet`) is where Docker allocates
+   * container addresses from; the rest of the subnet stays free for addresses the engine assigns itself
+   * (Service ClusterIPs, the cluster DNS).
+   */
+  ensureNetwork(name: string, opts: { subnet?: string; gateway?: string; ipRange?: string; labels?: Record<string, string> }): Promise<{ id: string; subnet: string; gateway: string }>;
   removeNetwork(name: string): Promise<void>;
   connectNetwork(network: string, containerId: string, opts?: { aliases?: string[]; ipv4Address?: string }): Promise<void>;
   disconnectNetwork(network: string, containerId: string): Promise<void>;
