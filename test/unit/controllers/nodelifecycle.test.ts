@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Event, Node, Pod } from 'kubernetes-types/core/v1';
+import type { Event, Node, Pod, Toleration } from 'kubernetes-types/core/v1';
 import type { Writable } from '../../../engine/api/client.ts';
 import { R } from '../../../engine/api/resources.ts';
 import { EventTTLController } from '../../../engine/controllers/eventttl/controller.ts';
@@ -8,7 +8,7 @@ import { evictionTime, NodeLifecycleController, tolerates } from '../../../engin
 import { harness, iso, NOW } from './harness.ts';
 import { pod } from './fixtures.ts';
 
-const defaultTolerations = [
+const defaultTolerations: Toleration[] = [
   { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
   { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
 ];
@@ -20,7 +20,7 @@ function node(name: string, heartbeat: number): Node {
   };
 }
 
-function podOn(name: string, nodeName: string, tolerations = defaultTolerations): Pod {
+function podOn(name: string, nodeName: string, tolerations: Toleration[] = defaultTolerations): Pod {
   const p = pod(name, { node: nodeName, ready: true }) as Writable<Pod>;
   p.spec = { ...p.spec!, tolerations };
   return p;
