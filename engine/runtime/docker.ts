@@ -451,7 +451,8 @@ export class DockerRuntime implements Runtime {
       stdin.on('end', () => stream.end());
     }
     const ended = new Promise<void>((resolve, reject) => {
-      stream.on('end', () => resolve());
+      // Docker closed its side: close ours too, or the hijacked socket keeps the process alive.
+      stream.on('end', () => { stream.destroy(); resolve(); });
       stream.on('close', () => resolve());
       stream.on('error', reject);
     });
@@ -704,18 +705,20 @@ export class DockerRuntime implements Runtime {
     const parts = dir.split('/').filter(Boolean);
     for (let i = 1; i <= parts.length; i++) entries.push({ type: 'directory', path: parts.slice(0, i).join('/') });
     entries.push({ type: 'file', path: path.slice(1), content, mode });
-    // Existing parents in the archive keep their own modes only if we leave them out; find the first missing one.
+    // Leave existing parents out of the archive (it would reset their modes, e.g. /tmp's 1777): find the first missing one.
     let first = 0;
     for (; first < parts.length; first++) {
       const probe = '/' + parts.slice(0, first + 1).join('/');
       try {
-        await container.infoArchive({ path: probe });
+        // dockerode hands back the (bodiless) HEAD response as a stream: close it or the socket stays open.
+        const res = await container.infoArchive({ path: probe }) as unknown as Readable;
+        res.destroy();
       } catch {
         break;
       }
     }
     try {
-      await container.putArchive(tar(entries.slice(first)), { path: first === 0 ? '/' : '/' + parts.slice(0, first).join('/') });
+      await container.putArchive(tar(entries.slice(first)), { path: '/' });
     } catch (err) {
       throw this.fail(err, `writing ${path} into container ${id}`);
     }
