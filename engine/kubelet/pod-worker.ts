@@ -65,6 +65,8 @@ export class PodWorker {
   private lastStatus = '';
   private startTime: string | undefined;
   private terminal: 'Succeeded' | 'Failed' | undefined;
+  /** All init containers completed once; a restarting sidecar does not make the pod uninitialized again. */
+  private everInitialized = false;
   /** Set once the pod's containers are all gone after deletion. */
   finished = false;
   private readonly podDir: string;
@@ -197,14 +199,26 @@ export class PodWorker {
     envCtx.podIP = podIP;
     envCtx.podIPs = podIP ? [podIP] : [];
 
-    // Init containers, in order.
+    // Init containers, in order. Once the pod was initialized (or an app container exists, after an
+    // engine restart), init containers are not run again; sidecars are only kept running.
+    this.everInitialized ||= spec.containers.some((c) => this.currentOf(containers, c.name) !== undefined);
     let initialized = true;
     for (const c of spec.initContainers ?? []) {
       const sidecar = c.restartPolicy === 'Always';
       const cur = this.observe(containers, c.name);
+      if (this.everInitialized) {
+        if (sidecar && !isRunning(cur)) await this.startOrRestart(c, cur, sandbox, envCtx, true, true, containers);
+        else if (sidecar) {
+          this.ensureProbes(c, cur!, sandbox, true);
+          await this.checkLiveness(c, cur!, true);
+        }
+        continue;
+      }
       if (sidecar) {
         if (!isRunning(cur)) {
           await this.startOrRestart(c, cur, sandbox, envCtx, true, true, containers);
+          // A sidecar without a startup probe counts as started at once: go on with the next one.
+          if (!this.waiting.has(c.name)) this.kick();
           initialized = false;
           break;
         }
@@ -230,6 +244,7 @@ export class PodWorker {
       break;
     }
 
+    if (initialized) this.everInitialized = true;
     if (initialized && !this.terminal) {
       for (const c of spec.containers) {
         const cur = this.observe(containers, c.name);
@@ -756,6 +771,7 @@ export class PodWorker {
       containers: observed,
       now: new Date(this.ctx.clock.now()).toISOString(),
       terminalPhase: this.terminal,
+      initialized: this.everInitialized || undefined,
     });
     const text = JSON.stringify(status);
     if (text === this.lastStatus) return status;

@@ -38,6 +38,8 @@ export interface Observation {
   now: string;
   /** Set by the worker when the pod reached a terminal phase earlier (terminal phases never change). */
   terminalPhase?: 'Succeeded' | 'Failed';
+  /** The pod completed initialization before (sidecar restarts do not undo it). */
+  initialized?: boolean;
 }
 
 const zero = (t: string | undefined): string | undefined => (!t || t.startsWith('0001-') ? undefined : t);
@@ -156,7 +158,7 @@ export function computePodStatus(pod: Pod, o: Observation): PodStatus {
   const init = o.containers.filter((c) => c.init);
   const apps = o.containers.filter((c) => !c.init);
   const initDone = (c: ObservedContainer): boolean => (c.sidecar ? c.started : exited(c.current) && c.current!.exitCode === 0);
-  const incompleteInit = init.filter((c) => !initDone(c)).map((c) => c.spec.name);
+  const incompleteInit = o.initialized ? [] : init.filter((c) => !initDone(c)).map((c) => c.spec.name);
   const initFailed = init.some((c) => !c.sidecar && exited(c.current) && c.current!.exitCode !== 0);
   const initialized = incompleteInit.length === 0;
   const phase = phaseOf(pod, o, initialized, initFailed);

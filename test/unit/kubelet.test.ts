@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ConfigMap, Event, Namespace, Node, Pod } from 'kubernetes-types/core/v1';
@@ -324,6 +324,75 @@ describe('kubelet: init containers and probes', () => {
       assert.ok(reasons.some((r) => r.startsWith('Unhealthy: Liveness probe failed')));
     } finally {
       await teardown(e);
+    }
+  });
+});
+
+describe('kubelet: sidecars, hooks, termination messages', () => {
+  it('keeps a sidecar init container running beside the app, restarting it when it exits', async () => {
+    const e = await setup([pod('side', { initContainers: [{ name: 'proxy', image: 'app:1', restartPolicy: 'Always' }] })]);
+    try {
+      await waitFor(async () => (await getPod(e, 'side')).status?.phase === 'Running', 'Running');
+      assert.equal(appContainers(e, 'proxy').filter((c) => c.state === 'running').length, 1);
+      assert.equal(appContainers(e).filter((c) => c.state === 'running').length, 1);
+      const st = (await getPod(e, 'side')).status!;
+      assert.ok(st.initContainerStatuses![0]!.state?.running, 'the sidecar keeps running');
+      assert.equal(st.conditions!.find((c) => c.type === 'Initialized')!.status, 'True');
+      e.runtime.exitContainer(appContainers(e, 'proxy').find((c) => c.state === 'running')!.id, 0);
+      await step(e);
+      await waitFor(async () => (await getPod(e, 'side')).status?.initContainerStatuses?.[0]?.restartCount === 1, 'sidecar restarted');
+      const after = (await getPod(e, 'side')).status!;
+      assert.equal(after.phase, 'Running');
+      assert.equal(after.conditions!.find((c) => c.type === 'Initialized')!.status, 'True', 'a sidecar restart does not undo initialization');
+      assert.equal(after.containerStatuses![0]!.restartCount, 0, 'the app container was not touched');
+    } finally {
+      await teardown(e);
+    }
+  });
+
+  it('runs preStop before stopping, and reports the termination message file', async () => {
+    const e = await setup([pod('hooks', {
+      restartPolicy: 'Never',
+      containers: [{ name: 'app', image: 'app:1', lifecycle: { preStop: { exec: { command: ['drain'] } } } }],
+    })]);
+    const execs: string[] = [];
+    e.runtime.onExec((x) => {
+      execs.push(x.command.join(' '));
+      return 0;
+    });
+    try {
+      await waitFor(() => appContainers(e).some((c) => c.state === 'running'), 'running');
+      const app = appContainers(e)[0]!;
+      const tm = e.runtime.specOf(app.id).mounts!.find((m) => m.target === '/dev/termination-log')!;
+      await writeFile(tm.source!, 'bye: config missing');
+      e.runtime.exitContainer(app.id, 2);
+      await step(e);
+      await waitFor(async () => (await getPod(e, 'hooks')).status?.phase === 'Failed', 'Failed');
+      const term = (await getPod(e, 'hooks')).status!.containerStatuses![0]!.state!.terminated!;
+      assert.equal(term.message, 'bye: config missing');
+      assert.equal(term.exitCode, 2);
+      assert.equal(term.reason, 'Error');
+    } finally {
+      await teardown(e);
+    }
+    // preStop on deletion.
+    const e2 = await setup([pod('hooks2', { containers: [{ name: 'app', image: 'app:1', lifecycle: { preStop: { exec: { command: ['drain'] } } } }] })]);
+    const execs2: string[] = [];
+    e2.runtime.onExec((x) => {
+      execs2.push(x.command.join(' '));
+      return 0;
+    });
+    try {
+      await waitFor(() => appContainers(e2).some((c) => c.state === 'running'), 'running');
+      const p = await getPod(e2, 'hooks2');
+      await e2.client.update(R.pods, { ...p, metadata: { ...p.metadata, deletionTimestamp: new Date().toISOString(), deletionGracePeriodSeconds: 30, finalizers: ['test/hold'] } });
+      await waitFor(() => e2.runtime.allContainers().length === 0, 'removed');
+      assert.deepEqual(execs2, ['drain']);
+      const order = e2.runtime.calls.filter((c) => c.op === 'exec' || c.op === 'stopContainer').map((c) => c.op);
+      assert.equal(order[0], 'exec', 'preStop runs before the stop');
+      assert.deepEqual(execs, []);
+    } finally {
+      await teardown(e2);
     }
   });
 });
