@@ -164,6 +164,37 @@ describe('pods on Docker', { skip: await dockerSkip() }, () => {
     await waitFor('0/1 again', async () => /^ready\s+0\/1\s+Running/.test(await kubectl()));
   });
 
+  it('answers a gRPC readiness probe over HTTP/2 through the sandbox', async () => {
+    // A grpc.health.v1 server in plain node http2: SERVING for every request.
+    const server = `const h=require('http2').createServer();h.on('stream',(s)=>{s.on('data',()=>{});s.on('end',()=>{s.respond({':status':200,'content-type':'application/grpc'},{waitForTrailers:true});s.on('wantTrailers',()=>s.sendTrailers({'grpc-status':'0'}));s.end(Buffer.from([0,0,0,0,2,8,1]));});});h.listen(9090);`;
+    await client.create<Pod>(R.pods, {
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'grpc', namespace: 'default' },
+      spec: {
+        containers: [{ name: 'app', image: images.node, args: ['-e', server], readinessProbe: { grpc: { port: 9090 }, periodSeconds: 1 } }],
+        terminationGracePeriodSeconds: 1,
+      },
+    });
+    await running('grpc');
+    await waitFor('grpc ready', async () => (await getPod('grpc')).status?.containerStatuses?.[0]?.ready === true);
+    await client.delete(R.pods, 'grpc', 'default', { gracePeriodSeconds: 0 });
+  });
+
+  it('reports ErrImagePull / ImagePullBackOff for an image that cannot be pulled', async () => {
+    // A registry on a closed loopback port: the pull fails at once and nothing leaves the machine.
+    await client.create<Pod>(R.pods, {
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'nopull', namespace: 'default' },
+      spec: { containers: [{ name: 'app', image: '127.0.0.1:1/nothing:1' }], terminationGracePeriodSeconds: 0 },
+    });
+    const reason = await waitFor('pull failure', async () => {
+      const r = (await getPod('nopull')).status?.containerStatuses?.[0]?.state?.waiting?.reason;
+      return r === 'ErrImagePull' || r === 'ImagePullBackOff' ? r : undefined;
+    });
+    assert.ok(reason);
+    const events = (await client.list<Event>(R.events, 'default')).items.filter((e) => e.involvedObject.name === 'nopull').map((e) => e.reason);
+    assert.ok(events.includes('Pulling') && events.includes('Failed'), events.join(','));
+    await client.delete(R.pods, 'nopull', 'default', { gracePeriodSeconds: 0 });
+  });
+
   it('bin-packs by requests and explains a pod that fits nowhere', async () => {
     const mk = (name: string, memory: string, tolerate = false): Pod => ({
       apiVersion: 'v1', kind: 'Pod',
