@@ -242,4 +242,23 @@ describe('pods on Docker', { skip: await dockerSkip() }, () => {
     const left = await rt.listContainers(labelFilter({ cluster, podName: 'victim' }), { all: true });
     assert.equal(left.length, 0);
   });
+
+  it('stops a node (its containers are killed) and starts it again (its pods run again)', async () => {
+    await client.create<Pod>(R.pods, {
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'on-small', namespace: 'default' },
+      spec: { nodeSelector: { 'kubernetes.io/hostname': 'small-1' }, containers: [{ name: 'app', image: images.busybox, command: ['sleep', '3600'] }], terminationGracePeriodSeconds: 1 },
+    });
+    await running('on-small');
+    await nodes.stopNode('small-1');
+    const ours = () => rt.listContainers(labelFilter({ cluster, podName: 'on-small' }), { all: true });
+    assert.ok((await ours()).every((c) => c.state !== 'running'), 'every container of the stopped node is down');
+    await nodes.startNode('small-1');
+    const p = await waitFor('running again', async () => {
+      const x = await getPod('on-small');
+      const cs = x.status?.containerStatuses?.[0];
+      return cs?.state?.running && cs.restartCount === 1 ? x : undefined;
+    });
+    assert.equal(p.status!.phase, 'Running');
+    assert.equal((await ours()).filter((c) => c.state === 'running').length, 2);
+  });
 });
