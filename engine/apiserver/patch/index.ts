@@ -16,6 +16,8 @@ import { rootTypeOf } from './strategy.ts';
 import type { GroupVersionKind } from './strategy.ts';
 
 export { PatchError } from './errors.ts';
+export { decodeApplyBody } from './apply-body.ts';
+export { serverSideApply, trackUpdate, conflictStatus, managerFromUserAgent } from './apply.ts';
 export type { PatchErrorCode } from './errors.ts';
 export type { GroupVersionKind } from './strategy.ts';
 
