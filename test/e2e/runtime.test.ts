@@ -213,7 +213,7 @@ describe('runtime on real Docker', { skip: await dockerSkip() }, () => {
     const id = await run('busy', 'while :; do :; done', { memoryBytes: 64 * 1024 * 1024 });
     await new Promise((r) => setTimeout(r, 300));
     const s = await rt.stats(id);
-    assert.ok(s.cpuNanoCores > 200_000_000, `a busy loop uses a good part of a core, got ${s.cpuNanoCores}`);
+    assert.ok(s.cpuNanoCores > 50_000_000, `a busy loop uses a measurable part of a core, got ${s.cpuNanoCores}`);
     assert.ok(s.cpuNanoCores < 1_500_000_000, `a single thread cannot use more than one core, got ${s.cpuNanoCores}`);
     assert.equal(s.memoryLimitBytes, 64 * 1024 * 1024);
     assert.ok(s.memoryBytes > 0 && s.memoryBytes < s.memoryLimitBytes);
@@ -309,6 +309,21 @@ describe('runtime on real Docker', { skip: await dockerSkip() }, () => {
     await rt.putFile(id, '/etc/wh/config/key', Buffer.from('updated'), 0o644);
     assert.equal((await execText(rt, id, ['cat', '/etc/wh/config/key'])).out, 'updated');
     await assert.rejects(rt.putFile('wh-no-such-container', '/x', Buffer.from('')), RuntimeNotFoundError);
+  });
+
+  it('runs the offline test images: node, busybox applets, and a pause that stops at once', async () => {
+    assert.deepEqual(await ensureTestImages(), images, 'idempotent');
+    const node = await rt.createContainer(spec('node', { image: images.node, args: ['-e', 'console.log("node", process.version)'] }));
+    await rt.startContainer(node);
+    assert.equal((await waitExit(node)).exitCode, 0);
+    assert.equal((await readLogs(rt, node)).stdout, `node ${process.version}\n`);
+    const applets = await run('applets', 'for a in sh httpd nc wget sleep timeout stty; do command -v $a >/dev/null || { echo missing $a; exit 1; }; done');
+    assert.equal((await waitExit(applets)).exitCode, 0, (await readLogs(rt, applets)).stdout);
+    const pause = await rt.createContainer(spec('pause', { image: images.pause }));
+    await rt.startContainer(pause);
+    await new Promise((r) => setTimeout(r, 200));
+    await rt.stopContainer(pause, 30);
+    assert.equal((await rt.inspectContainer(pause)).exitCode, 0);
   });
 
   it('inspects images, fails pulls with the registry message, maps not found', async () => {
