@@ -321,7 +321,7 @@ describe('runtime on real Docker', { skip: await dockerSkip() }, () => {
     assert.equal((await waitExit(applets)).exitCode, 0, (await readLogs(rt, applets)).stdout);
     const pause = await rt.createContainer(spec('pause', { image: images.pause }));
     await rt.startContainer(pause);
-    await new Promise((r) => setTimeout(r, 200));
+    assert.equal((await execText(rt, pause, ['sh', '-c', 'command -v nc'])).code, 0, 'the sandbox has nc for the kubelet\'s tunnels');
     await rt.stopContainer(pause, 30);
     assert.equal((await rt.inspectContainer(pause)).exitCode, 0);
   });
