@@ -1,0 +1,67 @@
+/**
+ * Activation time of the packaged extension in a real VS Code (code-server 4.100.3), as VS Code itself measures
+ * it: "Developer: Show Running Extensions" lists each extension's activation time (code loading + activate()).
+ * Prints ours, the budget (150 ms) and the ratio against built-in extensions activated in the same window
+ * (the peers: VS Code's own Git and Emmet extensions), for N sessions (BENCH_RUNS, default 3).
+ *   npm run bench:extension
+ */
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { installCodeServer, installExtension, startCodeServer, repoRoot } from '../../test/support/code-server.ts';
+import { openWorkbench, Workbench } from '../../test/support/ui/workbench.ts';
+
+const run = promisify(execFile);
+const budgetMs = 150;
+const runs = Number(process.env.BENCH_RUNS ?? 3);
+
+async function session(entry: string, extensionsDir: string): Promise<Map<string, number>> {
+  const workspace = mkdtempSync(join(tmpdir(), 'wh-bench-ws-'));
+  writeFileSync(join(workspace, 'app.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n');
+  const cs = await startCodeServer({ entry, extensionsDir, workspace, env: { WHEELHOUSE_HOME: join(workspace, '.wh'), KUBECONFIG: join(workspace, '.none') },
+    settings: { 'wheelhouse.engine.autoStart': false } });
+  const { browser, page } = await openWorkbench(cs.url, workspace);
+  try {
+    const wb = new Workbench(page);
+    await wb.openFile('app.yaml'); // onLanguage:yaml activates the extension
+    await page.waitForTimeout(3000);
+    await wb.runCommand('Developer: Show Running Extensions');
+    const rows = page.locator('.runtime-extensions-editor .monaco-list-row');
+    await rows.first().waitFor({ timeout: 30_000 });
+    await page.waitForTimeout(1000);
+    const times = new Map<string, number>();
+    for (const text of await rows.allTextContents()) {
+      const name = /^(.*?)(?:\d+\.\d+\.\d+|$)/.exec(text)?.[1]?.trim() ?? text;
+      const ms = /(\d+)\s*ms/.exec(text);
+      if (ms) times.set(name.slice(0, 40), Number(ms[1]));
+    }
+    return times;
+  } finally {
+    await browser.close();
+    await cs.stop();
+    rmSync(workspace, { recursive: true, force: true });
+  }
+}
+
+const entry = await installCodeServer((l) => console.log(l));
+await run('npm', ['run', 'package'], { cwd: repoRoot, maxBuffer: 64 << 20 });
+const extensionsDir = mkdtempSync(join(tmpdir(), 'wh-bench-ext-'));
+await installExtension(entry, join(repoRoot, 'dist', 'wheelhouse.vsix'), extensionsDir);
+const samples: Map<string, number>[] = [];
+try {
+  for (let i = 0; i < runs; i++) samples.push(await session(entry, extensionsDir));
+} finally {
+  rmSync(extensionsDir, { recursive: true, force: true });
+}
+const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)] ?? NaN; };
+const pick = (re: RegExp): number => median(samples.map((m) => [...m.entries()].find(([k]) => re.test(k))?.[1]).filter((x): x is number => x !== undefined));
+const ours = pick(/Wheelhouse/);
+console.log(`activation (median of ${runs} sessions, VS Code's own measurement):`);
+console.log(`  wheelhouse: ${ours} ms — budget ${budgetMs} ms (ratio ${(ours / budgetMs).toFixed(2)})`);
+for (const [label, re] of [['Git (built-in)', /^Git/], ['Emmet (built-in)', /^Emmet/], ['YAML Language Basics', /^YAML/]] as const) {
+  const peer = pick(re);
+  if (Number.isFinite(peer)) console.log(`  ${label}: ${peer} ms — wheelhouse / peer = ${(ours / Math.max(1, peer)).toFixed(2)}`);
+}
+console.log('all measured:', JSON.stringify(Object.fromEntries(samples[0] ?? [])));
