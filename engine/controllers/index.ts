@@ -18,6 +18,7 @@ import { JobController } from './job/controller.ts';
 import { CronJobController } from './cronjob/controller.ts';
 import { NodeLifecycleController } from './nodelifecycle/controller.ts';
 import { EventTTLController } from './eventttl/controller.ts';
+import { StatefulSetController } from './statefulset/controller.ts';
 
 export interface ControllersOptions {
   clock?: Clock;
@@ -56,6 +57,7 @@ export const CONTROLLERS: Record<string, Factory> = {
   serviceaccount: (ctx) => new ServiceAccountController(ctx),
   job: (ctx) => new JobController(ctx),
   cronjob: (ctx) => new CronJobController(ctx),
+  statefulset: (ctx) => new StatefulSetController(ctx),
   nodelifecycle: (ctx, o) => {
     const c = new NodeLifecycleController(ctx, { nodeMonitorGracePeriodMs: o.nodeMonitorGracePeriodMs, podEvictionTimeoutSeconds: o.podEvictionTimeoutSeconds });
     return { controller: c.controller, start: () => c.startMonitor(), stop: () => c.stopMonitor() };

@@ -19,6 +19,7 @@ import type { EventRecorder } from '../framework/events.ts';
 import { keyOf, splitKey, type Informer } from '../framework/informer.ts';
 import { getControllerOf, newControllerRef } from '../framework/owner.ts';
 import { checkTimeZone, CronParseError, nextAfter, parseSchedule, type Schedule } from './cron.ts';
+import { canonicalJSON } from '../framework/hash.ts';
 
 export const ScheduledTimestampAnnotation = 'batch.kubernetes.io/cronjob-scheduled-timestamp';
 const TOO_MANY_MISSED = 100;
@@ -226,7 +227,7 @@ export class CronJobController {
 
   private async writeStatus(cj: CJ, st: Writable<NonNullable<CronJob['status']>>): Promise<void> {
     const clean = Object.fromEntries(Object.entries(st).filter(([, v]) => v !== undefined));
-    if (JSON.stringify(clean) === JSON.stringify(cj.status ?? {})) return;
+    if (canonicalJSON(clean) === canonicalJSON(cj.status ?? {})) return;
     cj.status = clean;
     await this.client.updateStatus(R.cronjobs, cj);
   }

@@ -14,7 +14,7 @@ import { R } from '../../api/resources.ts';
 import { Controller, InvalidSpecError, type ReconcileResult } from '../framework/controller.ts';
 import type { ControllerContext } from '../framework/context.ts';
 import type { EventRecorder } from '../framework/events.ts';
-import { computeHash, DefaultDeploymentUniqueLabelKey } from '../framework/hash.ts';
+import { canonicalJSON, computeHash, DefaultDeploymentUniqueLabelKey } from '../framework/hash.ts';
 import { keyOf, splitKey, type Informer } from '../framework/informer.ts';
 import { IntOrStringError } from '../framework/intstr.ts';
 import { claimObjects, getControllerOf, newControllerRef, recheckOwner } from '../framework/owner.ts';
@@ -320,7 +320,7 @@ export class DeploymentController {
       d.metadata = { ...d.metadata, resourceVersion: out.metadata?.resourceVersion };
     }
     const cachedStatus = this.dInformer.get(d.metadata?.namespace, d.metadata!.name!)?.status;
-    if (!statusEqual(cachedStatus, d.status ?? {}) || JSON.stringify(cachedStatus ?? {}) !== JSON.stringify(d.status ?? {})) await this.updateStatus(d);
+    if (canonicalJSON(cachedStatus ?? {}) !== canonicalJSON(d.status ?? {})) await this.updateStatus(d);
   }
 
   /** dc.sync: scale (proportionally for rolling updates), clean up when paused, update status. */

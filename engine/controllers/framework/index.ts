@@ -9,3 +9,4 @@ export * from './pods.ts';
 export * from './intstr.ts';
 export * from './expectations.ts';
 export * from './context.ts';
+export * from './history.ts';

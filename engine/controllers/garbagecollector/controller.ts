@@ -17,6 +17,7 @@ import { isNotFound } from '../../api/client.ts';
 import { R, type ResourceType } from '../../api/resources.ts';
 import { Controller } from '../framework/controller.ts';
 import type { ControllerContext } from '../framework/context.ts';
+import { canonicalJSON } from '../framework/hash.ts';
 
 export const FinalizerOrphanDependents = 'orphan';
 export const FinalizerDeleteDependents = 'foregroundDeletion';
@@ -85,7 +86,7 @@ export class GarbageCollector {
     }
     this.nodes.set(uid, node);
     // A dependent whose owner we have not seen (or that changed its references) may be dangling.
-    const ownersChanged = JSON.stringify(prev?.owners ?? []) !== JSON.stringify(owners);
+    const ownersChanged = canonicalJSON(prev?.owners ?? []) !== canonicalJSON(owners);
     if (owners.length && (ownersChanged || owners.some((r) => !this.nodes.has(r.uid)))) this.controller.enqueue(`delete:${uid}`);
     if (deleting && hasFinalizer(o, FinalizerOrphanDependents)) this.controller.enqueue(`orphan:${uid}`);
     if (node.deletingDependents) {

@@ -25,6 +25,7 @@ import { Expectations } from '../framework/expectations.ts';
 import { keyOf, splitKey, type Informer } from '../framework/informer.ts';
 import { claimObjects, getControllerOf, newControllerRef, recheckOwner } from '../framework/owner.ts';
 import { isPodReady } from '../framework/pods.ts';
+import { canonicalJSON } from '../framework/hash.ts';
 
 export const JobCompletionIndexAnnotation = 'batch.kubernetes.io/job-completion-index';
 const DEFAULT_BACKOFF_MS = 10_000;
@@ -289,7 +290,7 @@ export class JobController {
     for (const k of ['active', 'succeeded', 'failed'] as const) if (next[k] === 0) delete next[k];
     if (conditions.length) next.conditions = conditions;
     if (indexes) next.completedIndexes = formatIndexes(indexes);
-    if (JSON.stringify(next) === JSON.stringify(job.status ?? {})) return;
+    if (canonicalJSON(next) === canonicalJSON(job.status ?? {})) return;
     job.status = next;
     await this.client.updateStatus(R.jobs, job);
   }

@@ -12,6 +12,7 @@ import { rfc3339 } from '../framework/clock.ts';
 import { Controller, type ReconcileResult } from '../framework/controller.ts';
 import type { ControllerContext } from '../framework/context.ts';
 import type { Informer } from '../framework/informer.ts';
+import { canonicalJSON } from '../framework/hash.ts';
 
 export const FinalizerKubernetes = 'kubernetes';
 /** How often a namespace with content still terminating is looked at again. */
@@ -111,7 +112,7 @@ export class NamespaceController {
       const old = cur.find((x) => x.type === c.type);
       return old && old.status === c.status && old.reason === c.reason && old.message === c.message ? old : { ...c, lastTransitionTime: old?.status === c.status ? old.lastTransitionTime : now };
     });
-    if (JSON.stringify(merged) === JSON.stringify(cur) && ns.status?.phase === 'Terminating') return;
+    if (canonicalJSON(merged) === canonicalJSON(cur) && ns.status?.phase === 'Terminating') return;
     const next = structuredClone(ns) as Writable<Namespace>;
     next.status = { ...next.status, phase: 'Terminating', conditions: merged };
     await this.client.updateStatus(R.namespaces, next);

@@ -19,6 +19,7 @@ import { keyOf, splitKey, type Informer } from '../framework/informer.ts';
 import { claimObjects, getControllerOf, newControllerRef, recheckOwner } from '../framework/owner.ts';
 import { isPodActive, isPodAvailable, isPodReady } from '../framework/pods.ts';
 import { podsToDelete } from './rank.ts';
+import { canonicalJSON } from '../framework/hash.ts';
 
 /** Upstream's burstReplicas: at most this many creates or deletes per sync. */
 export const BurstReplicas = 500;
@@ -92,7 +93,7 @@ export class ReplicaSetController {
   }
 
   private updatePod(old: Pod, cur: Pod): void {
-    const labelsChanged = JSON.stringify(old.metadata?.labels ?? {}) !== JSON.stringify(cur.metadata?.labels ?? {});
+    const labelsChanged = canonicalJSON(old.metadata?.labels ?? {}) !== canonicalJSON(cur.metadata?.labels ?? {});
     if (cur.metadata?.deletionTimestamp && !old.metadata?.deletionTimestamp) {
       // A graceful delete started: count it as observed now, as upstream, so replacements are made at once.
       this.deletePod(cur);
@@ -177,7 +178,7 @@ export class ReplicaSetController {
       (cur.readyReplicas ?? 0) === (st.readyReplicas ?? 0) &&
       (cur.availableReplicas ?? 0) === (st.availableReplicas ?? 0) &&
       (cur.observedGeneration ?? 0) >= gen &&
-      JSON.stringify(cur.conditions ?? []) === JSON.stringify(st.conditions ?? [])
+      canonicalJSON(cur.conditions ?? []) === canonicalJSON(st.conditions ?? [])
     ) {
       return cur;
     }
