@@ -4,8 +4,8 @@
  * re-split on every change, but a document whose text did not change keeps its parse (and everything cached on
  * it), so an edit in a 200-document file re-parses one document.
  */
-import { parseDocument } from 'yaml';
-import type { Document } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, parseDocument } from 'yaml';
+import type { Document, Node } from 'yaml';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { schemaCatalog, splitApiVersion } from '../schema/index.ts';
 import type { KindSchema } from '../schema/index.ts';
@@ -17,6 +17,8 @@ export interface ParsedDoc {
   readonly doc: Document.Parsed;
   /** The decoded value; undefined when decoding failed (alias bomb) or the document is empty. */
   readonly value: unknown;
+  /** Keys repeated in one map (each occurrence after the first), offsets in the document. */
+  readonly duplicates: readonly { start: number; end: number; key: string }[];
   /** Why decoding failed (e.g. excessive aliases). */
   readonly decodeError?: string;
   readonly apiVersion?: string;
@@ -55,8 +57,36 @@ function str(v: unknown): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
+/**
+ * Repeated keys, found with one Set per map. (The yaml package's own `uniqueKeys` check compares every key with
+ * every earlier one, which is quadratic in a map's size.) Iterative, so deep nesting cannot overflow the stack.
+ */
+function duplicateKeys(doc: Document): { start: number; end: number; key: string }[] {
+  const out: { start: number; end: number; key: string }[] = [];
+  const stack: unknown[] = [doc.contents];
+  while (stack.length > 0 && out.length < 1000) {
+    const n = stack.pop();
+    if (isMap(n)) {
+      const seen = new Set<string>();
+      for (const item of n.items) {
+        if (!isPair(item)) continue;
+        const k = item.key as Node | null;
+        if (isScalar(k) && k.range) {
+          const name = String(k.value);
+          if (seen.has(name)) out.push({ start: k.range[0], end: k.range[1], key: name });
+          seen.add(name);
+        }
+        stack.push(item.value);
+      }
+    } else if (isSeq(n)) {
+      for (const item of n.items) stack.push(item);
+    }
+  }
+  return out.sort((a, b) => a.start - b.start);
+}
+
 export function parseChunk(text: string): ParsedDoc {
-  const doc = parseDocument(text, { version: '1.1', prettyErrors: false, uniqueKeys: true, strict: false });
+  const doc = parseDocument(text, { version: '1.1', prettyErrors: false, uniqueKeys: false, strict: false });
   let value: unknown;
   let decodeError: string | undefined;
   if (doc.contents !== null) {
@@ -73,6 +103,7 @@ export function parseChunk(text: string): ParsedDoc {
   const kindSchema = apiVersion && kind ? schemaCatalog().byApiVersionKind(apiVersion, kind) : undefined;
   return {
     text, doc, value, decodeError, apiVersion, kind,
+    duplicates: duplicateKeys(doc),
     name: str(meta?.name), namespace: str(meta?.namespace),
     kindSchema,
     isObject: apiVersion !== undefined && kind !== undefined,

@@ -53,11 +53,12 @@ function topValueRange(p: ParsedDoc, key: string): [number, number] {
 function syntax(p: ParsedDoc, out: RawDiag[]): boolean {
   let fatal = false;
   for (const e of p.doc.errors) {
-    const dup = e.code === 'DUPLICATE_KEY';
-    if (!dup) fatal = true;
-    const message = dup ? `Duplicate key: ${firstLine(e.message).replace(/^Map keys must be unique.*/, 'map keys must be unique')}`
-      : e.code === 'RESOURCE_EXHAUSTION' ? `Excessive nesting: ${firstLine(e.message)}` : firstLine(e.message);
-    out.push({ start: e.pos[0], end: Math.max(e.pos[1], e.pos[0] + 1), severity: Sev.Error, code: dup ? 'duplicate-key' : 'yaml-syntax', message });
+    fatal = true;
+    const message = e.code === 'RESOURCE_EXHAUSTION' ? `Excessive nesting: ${firstLine(e.message)}` : firstLine(e.message);
+    out.push({ start: e.pos[0], end: Math.max(e.pos[1], e.pos[0] + 1), severity: Sev.Error, code: 'yaml-syntax', message });
+  }
+  for (const d of p.duplicates) {
+    out.push({ start: d.start, end: d.end, severity: Sev.Error, code: 'duplicate-key', message: `Duplicate key "${d.key}": map keys must be unique (the API server rejects the document).` });
   }
   if (p.decodeError) {
     fatal = true;
