@@ -10,7 +10,7 @@ import { Engine } from '../../engine/engine.ts';
 import { connectDocker } from '../../engine/runtime/docker.ts';
 import { labelFilter } from '../../engine/runtime/labels.ts';
 import type { Runtime } from '../../engine/runtime/types.ts';
-import { nodesComponent, schedulerComponent } from '../../engine/nodes/component.ts';
+import { nodesComponent, provisionerComponent, schedulerComponent } from '../../engine/nodes/component.ts';
 import type { NodeConfig, Nodes } from '../../engine/nodes/nodes.ts';
 
 export interface DataPlaneOptions {
@@ -32,6 +32,7 @@ export async function startDataPlaneEngine(opts: DataPlaneOptions): Promise<{ en
     log: opts.log,
     components: [
       schedulerComponent(),
+      provisionerComponent(),
       nodesComponent({ sandboxImage: opts.sandboxImage, nodes: opts.nodes, networkName: networkNameFor(opts.clusterName), podsDir: join(opts.dataDir, 'pods') }, (n) => (nodes = n)),
     ],
   });

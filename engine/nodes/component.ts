@@ -1,11 +1,12 @@
 /**
  * The scheduler and the virtual nodes as engine components (engine/engine.ts ComponentStarter), so the
- * composition root only lists them: `DEFAULT_COMPONENTS = [..., schedulerComponent(), nodesComponent()]`.
+ * composition root only lists them: `DEFAULT_COMPONENTS = [..., schedulerComponent(), provisionerComponent(), nodesComponent()]`.
  */
 import { join } from 'node:path';
 import type { Component, EngineContext } from '../engine.ts';
 import { startScheduler, type SchedulerOptions } from '../scheduler/scheduler.ts';
 import { startNodes, type Nodes, type NodesOptions } from './nodes.ts';
+import { startProvisioner } from './provisioner.ts';
 
 export function schedulerComponent(opts: SchedulerOptions = {}): (ctx: EngineContext) => Component {
   return (ctx) => {
@@ -34,5 +35,15 @@ export function nodesComponent(
     await nodes.ready;
     onStarted?.(nodes);
     return { name: 'nodes', stop: () => nodes.stop() };
+  };
+}
+
+/** The default StorageClass, Docker-volume provisioning and PV/PVC binding (needs the runtime). */
+export function provisionerComponent(): (ctx: EngineContext) => Promise<Component | void> {
+  return async (ctx) => {
+    if (!ctx.runtime) return;
+    const p = startProvisioner(ctx.client, ctx.runtime, { clusterName: ctx.clusterName, log: ctx.log });
+    await p.ready;
+    return { name: 'provisioner', stop: () => p.stop() };
   };
 }

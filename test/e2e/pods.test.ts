@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { promisify } from 'node:util';
-import type { ConfigMap, Event, Pod } from 'kubernetes-types/core/v1';
+import type { ConfigMap, Event, PersistentVolumeClaim, Pod } from 'kubernetes-types/core/v1';
 import type { ApiClient } from '../../engine/api/client.ts';
 import { R } from '../../engine/api/resources.ts';
 import type { Engine } from '../../engine/engine.ts';
@@ -193,6 +193,36 @@ describe('pods on Docker', { skip: await dockerSkip() }, () => {
     const events = (await client.list<Event>(R.events, 'default')).items.filter((e) => e.involvedObject.name === 'nopull').map((e) => e.reason);
     assert.ok(events.includes('Pulling') && events.includes('Failed'), events.join(','));
     await client.delete(R.pods, 'nopull', 'default', { gracePeriodSeconds: 0 });
+  });
+
+  it('keeps data in a PersistentVolumeClaim (default StorageClass → Docker volume) across pods', async () => {
+    await client.create<PersistentVolumeClaim>(R.persistentvolumeclaims, {
+      apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'store', namespace: 'default' },
+      spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '64Mi' } } },
+    });
+    const mk = (name: string, cmd: string): Pod => ({
+      apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default' },
+      spec: {
+        restartPolicy: 'Never', terminationGracePeriodSeconds: 0,
+        containers: [{ name: 'app', image: images.busybox, command: ['sh', '-c', cmd], volumeMounts: [{ name: 'd', mountPath: '/data' }] }],
+        volumes: [{ name: 'd', persistentVolumeClaim: { claimName: 'store' } }],
+      },
+    });
+    await client.create(R.pods, mk('writer', 'echo kept > /data/file'));
+    await waitFor('writer Succeeded', async () => (await getPod('writer')).status?.phase === 'Succeeded');
+    await client.create(R.pods, mk('reader', 'cat /data/file'));
+    const p = await waitFor('reader Succeeded', async () => {
+      const x = await getPod('reader');
+      return x.status?.phase === 'Succeeded' ? x : undefined;
+    });
+    let text = '';
+    const h = await podLogs(nodes.streams, p, 'app', {}, (d) => (text += d.toString()));
+    await h.done;
+    assert.equal(text, 'kept\n');
+    const pvc = await client.get<PersistentVolumeClaim>(R.persistentvolumeclaims, 'store', 'default');
+    assert.equal(pvc.status?.phase, 'Bound');
+    assert.equal(pvc.spec?.storageClassName, 'standard');
+    for (const n of ['writer', 'reader']) await client.delete(R.pods, n, 'default', { gracePeriodSeconds: 0 });
   });
 
   it('bin-packs by requests and explains a pod that fits nowhere', async () => {
