@@ -145,7 +145,7 @@ export function startProvisioner(client: ApiClient, runtime: Runtime, opts: Prov
         if (pv && pvc.status?.phase !== 'Bound') await bind(pv, pvc);
         continue;
       }
-      let className = pvc.spec?.storageClassName;
+      const className = pvc.spec?.storageClassName;
       if (className === undefined || className === null) {
         if (!def) continue;
         // Retroactive default StorageClass assignment (upstream since 1.28).
