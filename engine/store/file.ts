@@ -24,9 +24,7 @@
  * History after a restart starts at the snapshot revision: watches from before it get Expired (410) and
  * clients re-list, as they do after a kube-apiserver restart.
  */
-import type { FileHandle } from 'node:fs/promises';
-import { chmod, mkdir, open, readFile, readdir, rename, unlink } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { JournalChange } from './codec.ts';
 import {
   FILE_HEADER_BYTES,
@@ -44,7 +42,8 @@ import {
   scanFrames,
 } from './codec.ts';
 import { failpoint } from './failpoint.ts';
-import { fsyncDir, writeAll } from './fsutil.ts';
+import type { StoreFile, StoreFs } from './fsutil.ts';
+import { nodeFs, writeAll } from './fsutil.ts';
 import type { DirLock } from './lock.ts';
 import { acquireLock } from './lock.ts';
 import type { CommittedView, HistoryOptions, Journal } from './mvcc.ts';
@@ -61,6 +60,8 @@ export interface FileStoreOptions extends HistoryOptions {
    * in the OS page cache) but not an OS crash or power loss. Never set this in the engine.
    */
   unsafeNoFsync?: boolean;
+  /** TESTS ONLY: the file system to use (crash tests run on one that simulates power loss). */
+  fs?: StoreFs;
 }
 
 const DEFAULT_COMPACT_MIN_BYTES = 256 * 1024;
@@ -78,12 +79,20 @@ const WAL_RE = /^wal-(\d{16})\.log$/;
 /** Opens (creating if needed) the store in `dir`. Throws StoreError('Corrupt') or StoreLockedError. */
 export async function openStore(dir: string, opts: FileStoreOptions = {}): Promise<Store> {
   dir = resolve(dir);
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  if (process.platform !== 'win32') await chmod(dir, 0o700);
-  const lock = await acquireLock(dir);
+  const fs = opts.fs ?? nodeFs;
+  const created = await fs.mkdir(dir, 0o700);
+  if (created !== undefined && !opts.unsafeNoFsync) {
+    // A new directory's own entry must be durable too, or a power loss can take the whole store with it.
+    for (let d = dir; ; d = dirname(d)) {
+      await fs.syncDir(dirname(d));
+      if (d === created || dirname(d) === d) break;
+    }
+  }
+  if (process.platform !== 'win32') await fs.chmod(dir, 0o700);
+  const lock = await acquireLock(dir, fs);
   try {
     const store = new MvccStore(opts);
-    const journal = await recover(dir, store, lock, opts);
+    const journal = await recover(fs, dir, store, lock, opts);
     store.start(journal);
     return store;
   } catch (e) {
@@ -92,9 +101,9 @@ export async function openStore(dir: string, opts: FileStoreOptions = {}): Promi
   }
 }
 
-async function loadSnapshot(dir: string, file: string, revision: number, store: MvccStore): Promise<void> {
+async function loadSnapshot(fs: StoreFs, dir: string, file: string, revision: number, store: MvccStore): Promise<void> {
   const path = join(dir, file);
-  const buf = await readFile(path);
+  const buf = await fs.readFile(path);
   const base = decodeFileHeader(buf, SNAP_MAGIC, path, dir);
   if (base !== revision) throw corruptError(path, dir, 16, `header says revision ${base}, file name says ${revision}`);
   const { frames } = scanFrames(buf, FILE_HEADER_BYTES, path, dir, false);
@@ -121,16 +130,16 @@ async function loadSnapshot(dir: string, file: string, revision: number, store: 
   store.loadSnapshot(kvs, revision);
 }
 
-async function recover(dir: string, store: MvccStore, lock: DirLock, opts: FileStoreOptions): Promise<FileJournal> {
+async function recover(fs: StoreFs, dir: string, store: MvccStore, lock: DirLock, opts: FileStoreOptions): Promise<FileJournal> {
   const sync = !opts.unsafeNoFsync;
-  const names = await readdir(dir);
+  const names = await fs.readdir(dir);
   let removed = false;
   const snaps: number[] = [];
   const wals: number[] = [];
   for (const n of names) {
     let m: RegExpExecArray | null;
     if (n.endsWith('.tmp')) {
-      await unlink(join(dir, n));
+      await fs.unlink(join(dir, n));
       removed = true;
     } else if ((m = SNAP_RE.exec(n))) snaps.push(Number(m[1]));
     else if ((m = WAL_RE.exec(n))) wals.push(Number(m[1]));
@@ -138,10 +147,10 @@ async function recover(dir: string, store: MvccStore, lock: DirLock, opts: FileS
   snaps.sort((a, b) => a - b);
   wals.sort((a, b) => a - b);
   const base = snaps.length ? snaps[snaps.length - 1] : 0;
-  if (snaps.length) await loadSnapshot(dir, snapName(base), base, store);
+  if (snaps.length) await loadSnapshot(fs, dir, snapName(base), base, store);
   // Older snapshots and the segments the snapshot covers are debris of a crash during compaction.
-  for (const r of snaps) if (r < base) await unlink(join(dir, snapName(r)));
-  for (const r of wals) if (r < base) await unlink(join(dir, walName(r)));
+  for (const r of snaps) if (r < base) await fs.unlink(join(dir, snapName(r)));
+  for (const r of wals) if (r < base) await fs.unlink(join(dir, walName(r)));
   if (snaps.length > 1 || wals.some((r) => r < base)) removed = true;
   const segments = wals.filter((r) => r >= base);
   // A snapshot at R is only ever written after wal-<R> exists (rotation comes first), so its absence means
@@ -157,11 +166,11 @@ async function recover(dir: string, store: MvccStore, lock: DirLock, opts: FileS
   if (!snaps.length && segments.length && segments[0] !== 0) {
     throw corruptError(join(dir, walName(segments[0])), dir, 0, `log segment ${walName(0)} is missing and there is no snapshot`);
   }
-  let fh: FileHandle | undefined;
+  let fh: StoreFile | undefined;
   let pos = 0;
   for (let i = 0; i < segments.length; i++) {
     const path = join(dir, walName(segments[i]));
-    const buf = await readFile(path);
+    const buf = await fs.readFile(path);
     const start = decodeFileHeader(buf, WAL_MAGIC, path, dir);
     if (start !== segments[i]) throw corruptError(path, dir, 16, `header says revision ${start}, file name says ${segments[i]}`);
     if (start !== store.revision()) {
@@ -176,7 +185,7 @@ async function recover(dir: string, store: MvccStore, lock: DirLock, opts: FileS
       if (why) throw corruptError(path, dir, f.offset, why);
     }
     if (last) {
-      fh = await open(path, 'r+');
+      fh = await fs.open(path, 'r+');
       if (scan.torn) {
         // The tail was never acknowledged (a crash during its append): cut it off.
         await fh.truncate(scan.end);
@@ -187,18 +196,18 @@ async function recover(dir: string, store: MvccStore, lock: DirLock, opts: FileS
     }
   }
   if (!fh) {
-    fh = await createSegment(dir, store.revision(), sync);
+    fh = await createSegment(fs, dir, store.revision(), sync);
     pos = FILE_HEADER_BYTES;
     segments.push(store.revision());
-  } else if (removed && sync) await fsyncDir(dir);
-  return new FileJournal(dir, lock, fh, pos, opts);
+  } else if (removed && sync) await fs.syncDir(dir);
+  return new FileJournal(fs, dir, lock, fh, pos, opts);
 }
 
 /** Creates wal-<r>.log durably (tmp, fsync, rename, fsync dir) and opens it for appending. */
-async function createSegment(dir: string, r: number, sync: boolean): Promise<FileHandle> {
+async function createSegment(fs: StoreFs, dir: string, r: number, sync: boolean): Promise<StoreFile> {
   const path = join(dir, walName(r));
   const tmp = `${path}.tmp`;
-  const t = await open(tmp, 'w', 0o600);
+  const t = await fs.open(tmp, 'w', 0o600);
   try {
     await writeAll(t, encodeFileHeader(WAL_MAGIC, r), 0);
     if (sync) await t.sync();
@@ -206,10 +215,10 @@ async function createSegment(dir: string, r: number, sync: boolean): Promise<Fil
     await t.close();
   }
   failpoint('rotate-before-rename');
-  await rename(tmp, path);
+  await fs.rename(tmp, path);
   failpoint('rotate-after-rename');
-  if (sync) await fsyncDir(dir);
-  return open(path, 'r+');
+  if (sync) await fs.syncDir(dir);
+  return fs.open(path, 'r+');
 }
 
 class FileJournal implements Journal {
@@ -221,9 +230,10 @@ class FileJournal implements Journal {
   private retryAfter = 0;
 
   constructor(
+    private readonly fs: StoreFs,
     private readonly dir: string,
     private readonly lock: DirLock,
-    private fh: FileHandle,
+    private fh: StoreFile,
     private pos: number,
     opts: FileStoreOptions,
   ) {
@@ -254,7 +264,7 @@ class FileJournal implements Journal {
     const r = view.revision();
     // Rotate first: everything after r goes to the new segment, so the snapshot at r plus the segments from
     // r on describe the store, and everything older can go once the snapshot is durable.
-    const next = await createSegment(this.dir, r, this.sync);
+    const next = await createSegment(this.fs, this.dir, r, this.sync);
     await this.fh.close();
     this.fh = next;
     this.pos = FILE_HEADER_BYTES;
@@ -273,7 +283,7 @@ class FileJournal implements Journal {
   private async writeSnapshot(r: number, entries: readonly KeyValue[]): Promise<void> {
     const path = join(this.dir, snapName(r));
     const tmp = `${path}.tmp`;
-    const fh = await open(tmp, 'w', 0o600);
+    const fh = await this.fs.open(tmp, 'w', 0o600);
     try {
       let pos = 0;
       const put = async (b: Buffer) => {
@@ -287,22 +297,22 @@ class FileJournal implements Journal {
       if (this.sync) await fh.sync();
     } catch (e) {
       await fh.close().catch(() => undefined);
-      await unlink(tmp).catch(() => undefined);
+      await this.fs.unlink(tmp).catch(() => undefined);
       throw e;
     }
     await fh.close();
     failpoint('snapshot-before-rename');
-    await rename(tmp, path);
-    if (this.sync) await fsyncDir(this.dir);
+    await this.fs.rename(tmp, path);
+    if (this.sync) await this.fs.syncDir(this.dir);
     failpoint('snapshot-after-rename');
-    for (const n of await readdir(this.dir)) {
+    for (const n of await this.fs.readdir(this.dir)) {
       const m = SNAP_RE.exec(n) ?? WAL_RE.exec(n);
       if (m && Number(m[1]) < r) {
-        await unlink(join(this.dir, n));
+        await this.fs.unlink(join(this.dir, n));
         failpoint('snapshot-mid-cleanup');
       }
     }
-    if (this.sync) await fsyncDir(this.dir);
+    if (this.sync) await this.fs.syncDir(this.dir);
   }
 
   async close(): Promise<void> {

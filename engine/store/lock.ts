@@ -7,8 +7,8 @@
  */
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { link, open, readFile, unlink } from 'node:fs/promises';
-import { fsyncDir } from './fsutil.ts';
+import type { StoreFs } from './fsutil.ts';
+import { nodeFs, writeAll } from './fsutil.ts';
 
 export class StoreLockedError extends Error {
   readonly pid: number | undefined;
@@ -39,16 +39,16 @@ function alive(pid: number): boolean {
 }
 
 /** For file systems without hard links: create-exclusive, then write (not atomic against a kill midway). */
-async function createExclusive(file: string, content: string): Promise<boolean> {
+async function createExclusive(fs: StoreFs, file: string, content: string): Promise<boolean> {
   let fh;
   try {
-    fh = await open(file, 'wx', 0o600);
+    fh = await fs.open(file, 'wx', 0o600);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw e;
   }
   try {
-    await fh.writeFile(content);
+    await writeAll(fh, Buffer.from(content), 0);
     await fh.sync();
   } finally {
     await fh.close();
@@ -56,41 +56,41 @@ async function createExclusive(file: string, content: string): Promise<boolean> 
   return true;
 }
 
-export async function acquireLock(dir: string): Promise<DirLock> {
+export async function acquireLock(dir: string, fs: StoreFs = nodeFs): Promise<DirLock> {
   const file = join(dir, 'LOCK');
   const mine = `${process.pid}\n${hostname()}\n`;
   const tmp = `${file}.${process.pid}.tmp`;
   for (let attempt = 0; attempt < 5; attempt++) {
-    const fh = await open(tmp, 'w', 0o600);
+    const fh = await fs.open(tmp, 'w', 0o600);
     try {
-      await fh.writeFile(mine);
+      await writeAll(fh, Buffer.from(mine), 0);
       await fh.sync();
     } finally {
       await fh.close();
     }
     let linked = false;
     try {
-      await link(tmp, file);
+      await fs.link(tmp, file);
       linked = true;
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'EPERM' || code === 'ENOTSUP' || code === 'ENOSYS') linked = await createExclusive(file, mine);
+      if (code === 'EPERM' || code === 'ENOTSUP' || code === 'ENOSYS') linked = await createExclusive(fs, file, mine);
       else if (code !== 'EEXIST') throw e;
     } finally {
-      await unlink(tmp).catch(() => undefined);
+      await fs.unlink(tmp).catch(() => undefined);
     }
     if (linked) {
-      await fsyncDir(dir);
+      await fs.syncDir(dir);
       return {
         release: async () => {
-          const now = await readFile(file, 'utf8').catch(() => '');
-          if (now === mine) await unlink(file).catch(() => undefined);
+          const now = await fs.readFile(file).then((b) => b.toString('utf8'), () => '');
+          if (now === mine) await fs.unlink(file).catch(() => undefined);
         },
       };
     }
     let text: string;
     try {
-      text = await readFile(file, 'utf8');
+      text = (await fs.readFile(file)).toString('utf8');
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue; // released meanwhile
       throw e;
@@ -102,7 +102,7 @@ export async function acquireLock(dir: string): Promise<DirLock> {
     }
     // Stale (its owner is gone), or unreadable — which the link protocol never produces, so it is debris of
     // a file-system crash. Remove it and try again.
-    await unlink(file).catch((e: NodeJS.ErrnoException) => {
+    await fs.unlink(file).catch((e: NodeJS.ErrnoException) => {
       if (e.code !== 'ENOENT') throw e;
     });
   }

@@ -52,7 +52,7 @@ describe('file store: kill -9 under write load', () => {
       const waitReady = rnd() < 0.8;
       const run = await runWriter(dir, { waitReady, killAfterMs: Math.floor(rnd() * (waitReady ? 150 : 500)) });
       if (run.ready) readyRuns++;
-      assert.ok(!/Error/.test(run.stderr), `${ctx}: writer failed: ${run.stderr}`);
+      assert.ok(!/Error|store-writer:/.test(run.stderr), `${ctx}: writer failed: ${run.stderr}`);
       ledger.add(run.acks, ctx);
       await reopenAndVerify(dir, ledger, ctx);
     }

@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { Store } from '../../engine/store/types.ts';
+import { StoreError } from '../../engine/store/types.ts';
 
 const writer = fileURLToPath(new URL('./store-writer.ts', import.meta.url));
 
@@ -77,6 +78,45 @@ export async function runWriter(
   await exited;
   await drained;
   return run;
+}
+
+/**
+ * The write load of the crash tests: `workers` loops of counter read-modify-writes on /c/0…/c/19 (60%),
+ * creates of unique temporary keys /t/<tag>-… (20%) and deletes of those (20%). Calls `ack` once per
+ * acknowledged write; ends (resolves) at the first error other than a lost race (Conflict/AlreadyExists),
+ * e.g. the store failing or closing.
+ */
+export async function writeLoad(store: Store, tag: string, workers: number, ack: (a: Ack) => void): Promise<void> {
+  let seq = 0;
+  const worker = async (id: number): Promise<void> => {
+    const mine: string[] = [];
+    for (;;) {
+      const r = Math.random();
+      try {
+        if (r < 0.6) {
+          const key = `/c/${Math.floor(Math.random() * 20)}`;
+          const cur = await store.get(key);
+          const value = String(cur ? Number(cur.value) + 1 : 1);
+          const kv = cur ? await store.update(key, value, cur.modRevision) : await store.create(key, value);
+          ack({ op: 'put', key, rev: kv.modRevision, value });
+        } else if (r < 0.8 || mine.length === 0) {
+          const key = `/t/${tag}-${id}-${seq++}`;
+          const value = `v${seq}-${'x'.repeat(Math.floor(Math.random() * 200))}`;
+          const kv = await store.create(key, value);
+          mine.push(key);
+          ack({ op: 'put', key, rev: kv.modRevision, value });
+        } else {
+          const key = mine.splice(Math.floor(Math.random() * mine.length), 1)[0];
+          const d = await store.delete(key);
+          ack({ op: 'del', key, rev: d.revision });
+        }
+      } catch (e) {
+        if (e instanceof StoreError && (e.code === 'Conflict' || e.code === 'AlreadyExists')) continue;
+        return;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: workers }, (_, i) => worker(i)));
 }
 
 /** Everything acknowledged across runs, and the checks a reopened store must pass. */
