@@ -19,6 +19,7 @@ import { CronJobController } from './cronjob/controller.ts';
 import { NodeLifecycleController } from './nodelifecycle/controller.ts';
 import { EventTTLController } from './eventttl/controller.ts';
 import { StatefulSetController } from './statefulset/controller.ts';
+import { DaemonSetController } from './daemonset/controller.ts';
 
 export interface ControllersOptions {
   clock?: Clock;
@@ -58,6 +59,7 @@ export const CONTROLLERS: Record<string, Factory> = {
   job: (ctx) => new JobController(ctx),
   cronjob: (ctx) => new CronJobController(ctx),
   statefulset: (ctx) => new StatefulSetController(ctx),
+  daemonset: (ctx) => new DaemonSetController(ctx),
   nodelifecycle: (ctx, o) => {
     const c = new NodeLifecycleController(ctx, { nodeMonitorGracePeriodMs: o.nodeMonitorGracePeriodMs, podEvictionTimeoutSeconds: o.podEvictionTimeoutSeconds });
     return { controller: c.controller, start: () => c.startMonitor(), stop: () => c.stopMonitor() };

@@ -12,7 +12,9 @@ import { canonicalJSON, computeHash, normalizeEmpty } from './hash.ts';
 import { newControllerRef } from './owner.ts';
 
 export const ControllerRevisionHashLabel = 'controller.kubernetes.io/hash';
-export const StatefulSetRevisionLabel = 'controller-revision-hash';
+/** The pod label naming its revision (StatefulSet: the revision's name; DaemonSet: its hash). */
+export const PodRevisionHashLabel = 'controller-revision-hash';
+export const StatefulSetRevisionLabel = PodRevisionHashLabel;
 
 export interface Owner extends KubeObject {
   spec?: { template?: unknown; selector?: { matchLabels?: Record<string, string> } };
