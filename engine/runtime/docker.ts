@@ -14,10 +14,10 @@ import Docker from 'dockerode';
 import type { Duplex, Readable } from 'node:stream';
 import { posix } from 'node:path';
 import type {
-  ContainerInfo, ContainerSpec, ContainerStateName, ContainerStats, ExecOptions, ExecSession, ImageInfo, ImagePullProgress,
+  AttachOptions, AttachSession, ContainerInfo, ContainerSpec, ContainerStateName, ContainerStats, ExecOptions, ExecSession, ImageInfo, ImagePullProgress,
   LogOptions, Runtime, RuntimeEvent, RuntimeInfo,
 } from './types.ts';
-import { RuntimeNotFoundError, RuntimeUnavailableError } from './types.ts';
+import { RuntimeConflictError, RuntimeNotFoundError, RuntimeUnavailableError } from './types.ts';
 import { resolveDockerEndpoint, type DockerEndpoint } from './connection.ts';
 import { Demuxer } from './demux.ts';
 import { dockerError, dockerMessage, isUnreachable, unreachableMessage } from './errors.ts';
@@ -221,6 +221,7 @@ export class DockerRuntime implements Runtime {
       ...(spec.stopSignal ? { StopSignal: spec.stopSignal } : {}),
       Tty: spec.tty ?? false,
       OpenStdin: spec.stdin ?? false,
+      StdinOnce: spec.stdinOnce ?? false,
       AttachStdin: false,
       AttachStdout: false,
       AttachStderr: false,
@@ -476,6 +477,49 @@ export class DockerRuntime implements Runtime {
           throw this.fail(err, `resizing the terminal of an exec in container ${id}`);
         }
       },
+    };
+  }
+
+  async attach(id: string, opts: AttachOptions): Promise<AttachSession> {
+    const container = this.docker.getContainer(id);
+    let c: Docker.ContainerInspectInfo;
+    try {
+      c = await container.inspect();
+    } catch (err) {
+      throw this.fail(err, `container ${id}`);
+    }
+    if (c.State.Status !== 'running') throw new RuntimeConflictError(`attaching to container ${id}: the container is ${c.State.Status}, not running`);
+    if (opts.stdin && !c.Config.OpenStdin) throw new Error(`attaching to container ${id}: it was not created with stdin open, so it cannot read input`);
+    const tty = c.Config.Tty;
+    let stream: Duplex;
+    try {
+      stream = await container.attach({ stream: true, stdin: opts.stdin !== undefined, stdout: true, stderr: true, hijack: true }) as unknown as Duplex;
+    } catch (err) {
+      throw this.fail(err, `attaching to container ${id}`);
+    }
+    const demux = tty ? undefined : new Demuxer((s, d) => (s === 'stderr' ? opts.stderr : opts.stdout)?.write(d));
+    stream.on('data', (d: Buffer) => (demux ? demux.push(d) : opts.stdout?.write(d)));
+    if (opts.stdin) {
+      const stdin = opts.stdin;
+      stdin.on('data', (d: Buffer | string) => stream.write(d));
+      stdin.on('end', () => stream.end());
+    }
+    const done = new Promise<void>((resolve) => {
+      stream.on('end', () => { stream.destroy(); resolve(); });
+      stream.on('close', () => resolve());
+      stream.on('error', () => resolve());
+    });
+    return {
+      done,
+      resize: async (rows, cols) => {
+        if (!tty) throw new Error('resize needs a container with a TTY');
+        try {
+          await container.resize({ h: rows, w: cols });
+        } catch (err) {
+          throw this.fail(err, `resizing the terminal of container ${id}`);
+        }
+      },
+      detach: () => stream.destroy(),
     };
   }
 

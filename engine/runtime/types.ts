@@ -66,6 +66,8 @@ export interface ContainerSpec {
   privileged?: boolean;
   tty?: boolean;
   stdin?: boolean;
+  /** Close the container's stdin after the first attach disconnects (the pod spec's stdinOnce). */
+  stdinOnce?: boolean;
   stopSignal?: string;
   init?: boolean;
 }
@@ -115,6 +117,23 @@ export interface ExecSession {
   /** Resolves with the command's exit code once it ends. */
   readonly exitCode: Promise<number>;
   resize(rows: number, cols: number): Promise<void>;
+}
+
+export interface AttachOptions {
+  /** Sent to the container's stdin (the container must have been created with `stdin: true`). */
+  stdin?: NodeJS.ReadableStream;
+  stdout?: NodeJS.WritableStream;
+  /** Unused for a container with a TTY: a TTY has one output stream, delivered to stdout. */
+  stderr?: NodeJS.WritableStream;
+}
+
+export interface AttachSession {
+  /** Resolves when the attachment ends: the container exited or detach() was called. */
+  readonly done: Promise<void>;
+  /** Resizes the container's TTY. */
+  resize(rows: number, cols: number): Promise<void>;
+  /** Ends the attachment; the container keeps running. */
+  detach(): void;
 }
 
 export interface ContainerStats {
@@ -184,6 +203,8 @@ export interface Runtime {
   /** Demultiplexed log stream; each chunk is delivered with the stream it came from. */
   logs(id: string, opts: LogOptions, onChunk: (stream: 'stdout' | 'stderr', data: Buffer) => void): Promise<{ done: Promise<void>; stop(): void }>;
   exec(id: string, opts: ExecOptions): Promise<ExecSession>;
+  /** Attaches to a running container's main process (kubectl attach): output from now on, and stdin. */
+  attach(id: string, opts: AttachOptions): Promise<AttachSession>;
   stats(id: string): Promise<ContainerStats>;
   /**
    * Streams container events until stopped. `labels` keeps only events of containers carrying all of them;

@@ -209,6 +209,37 @@ describe('runtime on real Docker', { skip: await dockerSkip() }, () => {
     await assert.rejects(rt.exec(stopped, { command: ['true'] }), RuntimeConflictError);
   });
 
+  it('attaches to the main process: stdin, separated output, stdinOnce, and a TTY that resizes', async () => {
+    const id = await run('attached', 'while read line; do echo "got $line"; echo "err $line" >&2; done; echo stdin-closed', { stdin: true, stdinOnce: true });
+    const stdin = new PassThrough();
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    let out = '';
+    let err = '';
+    stdout.on('data', (d: Buffer) => { out += d.toString(); });
+    stderr.on('data', (d: Buffer) => { err += d.toString(); });
+    const a = await rt.attach(id, { stdin, stdout, stderr });
+    stdin.write('hello\n');
+    await waitFor('the echo', async () => out.includes('got hello'));
+    assert.match(err, /err hello/);
+    stdin.end();
+    await a.done;
+    assert.equal((await waitExit(id)).exitCode, 0, 'stdinOnce closed stdin at the end of the attach');
+    assert.match(out, /stdin-closed/);
+
+    const tty = await run('attached-tty', 'while :; do stty size; sleep 0.2; done', { stdin: true, tty: true });
+    let ttyOut = '';
+    const ttyStdout = new PassThrough();
+    ttyStdout.on('data', (d: Buffer) => { ttyOut += d.toString(); });
+    const t = await rt.attach(tty, { stdout: ttyStdout });
+    await t.resize(33, 111);
+    await waitFor('the new size', async () => ttyOut.includes('33 111'));
+    t.detach();
+    await t.done;
+    assert.equal((await rt.inspectContainer(tty)).state, 'running', 'detaching leaves the container running');
+    await assert.rejects(rt.attach(id, {}), RuntimeConflictError, 'not running');
+  });
+
   it('reads stats: CPU in nanocores and memory against the limit', async () => {
     const id = await run('busy', 'while :; do :; done', { memoryBytes: 64 * 1024 * 1024 });
     await new Promise((r) => setTimeout(r, 300));

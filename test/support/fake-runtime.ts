@@ -16,7 +16,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type {
-  ContainerInfo, ContainerSpec, ContainerStats, ExecOptions, ExecSession, ImageInfo, ImagePullProgress, LogOptions,
+  AttachOptions, AttachSession, ContainerInfo, ContainerSpec, ContainerStats, ExecOptions, ExecSession, ImageInfo, ImagePullProgress, LogOptions,
   Runtime, RuntimeEvent, RuntimeInfo,
 } from '../../engine/runtime/types.ts';
 import { RuntimeConflictError, RuntimeNotFoundError, RuntimeUnavailableError } from '../../engine/runtime/types.ts';
@@ -85,6 +85,15 @@ interface FakeContainer {
   stats?: ContainerStats;
   ignoreSigterm: boolean;
   stopCalls: number[];
+  attachments: Set<Attachment>;
+  /** Everything attach sessions wrote to the container's stdin. */
+  input: Buffer[];
+  ttySize?: { rows: number; cols: number };
+}
+
+interface Attachment {
+  opts: AttachOptions;
+  end: () => void;
 }
 
 const SIGNALS: Record<string, number> = {
@@ -227,6 +236,12 @@ export class FakeRuntime implements Runtime {
     return this.get(id).files.get(path);
   }
 
+  /** What attach sessions sent to the container's stdin, and its TTY size after the last resize. */
+  attachedInput(id: string): { stdin: Buffer; ttySize?: { rows: number; cols: number } } {
+    const c = this.get(id);
+    return { stdin: Buffer.concat(c.input), ...(c.ttySize ? { ttySize: { ...c.ttySize } } : {}) };
+  }
+
   /** The spec a container was created from. */
   specOf(id: string): ContainerSpec {
     return structuredClone(this.get(id).spec);
@@ -303,13 +318,15 @@ export class FakeRuntime implements Runtime {
         createdAt: new Date(this.now()).toISOString(),
         networks: {},
       },
-      spec: structuredClone({ ...spec, stdin: undefined } as ContainerSpec),
+      spec: structuredClone(spec),
       endpoints,
       logs: [],
       followers: new Set(),
       files: new Map(),
       ignoreSigterm: false,
       stopCalls: [],
+      attachments: new Set(),
+      input: [],
     };
     this.syncNetworks(c);
     this.containers.set(id, c);
@@ -449,6 +466,26 @@ export class FakeRuntime implements Runtime {
         if (!ctx.tty) throw new Error('resize needs an exec session with a TTY');
         resizes.push({ rows, cols });
       },
+    };
+  }
+
+  async attach(id: string, opts: AttachOptions): Promise<AttachSession> {
+    this.record('attach', id);
+    const c = this.get(id);
+    if (c.info.state !== 'running') throw new RuntimeConflictError(`attaching to container ${id}: the container is ${c.info.state}, not running`);
+    if (opts.stdin && !c.spec.stdin) throw new Error(`attaching to container ${id}: it was not created with stdin open, so it cannot read input`);
+    let finish!: () => void;
+    const done = new Promise<void>((resolve) => { finish = resolve; });
+    const a: Attachment = { opts, end: () => { c.attachments.delete(a); finish(); } };
+    c.attachments.add(a);
+    opts.stdin?.on('data', (d: Buffer | string) => { if (c.attachments.has(a)) c.input.push(Buffer.from(d)); });
+    return {
+      done,
+      resize: async (rows, cols) => {
+        if (!c.spec.tty) throw new Error('resize needs a container with a TTY');
+        c.ttySize = { rows, cols };
+      },
+      detach: () => a.end(),
     };
   }
 
@@ -629,6 +666,7 @@ export class FakeRuntime implements Runtime {
   private pushLog(c: FakeContainer, e: LogEntry): void {
     c.logs.push(e);
     for (const f of [...c.followers]) f(e);
+    for (const a of c.attachments) (e.stream === 'stderr' && !c.spec.tty ? a.opts.stderr : a.opts.stdout)?.write(e.data);
   }
 
   private allocate(c: FakeContainer, network: string, ep: Endpoint): void {
@@ -676,6 +714,7 @@ export class FakeRuntime implements Runtime {
     // network, which is how a sandbox's death shows up to the kubelet (it recreates the whole pod).
     this.emit(c, 'die', { exitCode });
     for (const f of [...c.followers]) f(null);
+    for (const a of [...c.attachments]) a.end();
   }
 
   private emit(c: FakeContainer, action: string, extra: { exitCode?: number; signal?: string } = {}): void {

@@ -144,6 +144,35 @@ describe('FakeRuntime', () => {
     await (await rt.exec(id, { command: ['x'], tty: true })).resize(24, 80);
   });
 
+  it('attaches: output from now on, stdin, resize, and the end when the container exits', async () => {
+    const { rt } = setup();
+    const id = await rt.createContainer({ name: 'fake-attach', image: IMAGE, labels: { cluster: 'c1' }, stdin: true, tty: true });
+    await assert.rejects(rt.attach(id, {}), RuntimeConflictError);
+    await rt.startContainer(id);
+    rt.appendLog(id, 'stdout', 'before\n');
+    const stdin = new PassThrough();
+    const stdout = new PassThrough();
+    let out = '';
+    stdout.on('data', (d: Buffer) => { out += d.toString(); });
+    const a = await rt.attach(id, { stdin, stdout });
+    rt.appendLog(id, 'stdout', 'after\n');
+    rt.appendLog(id, 'stderr', 'tty-merged\n');
+    stdin.write('typed');
+    await a.resize(40, 100);
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(rt.attachedInput(id), { stdin: Buffer.from('typed'), ttySize: { rows: 40, cols: 100 } });
+    rt.exitContainer(id, 0);
+    await a.done;
+    assert.equal(out, 'after\ntty-merged\n');
+    const plain = await rt.createContainer({ name: 'fake-plain', image: IMAGE, labels: { cluster: 'c1' } });
+    await rt.startContainer(plain);
+    await assert.rejects(rt.attach(plain, { stdin: new PassThrough() }), /stdin open/);
+    const b = await rt.attach(plain, {});
+    await assert.rejects(b.resize(1, 1), /TTY/);
+    b.detach();
+    await b.done;
+  });
+
   it('allocates IPs on user networks, with aliases, fixed addresses and namespace joining', async () => {
     const { rt } = setup();
     const net = await rt.ensureNetwork('wh-net', { subnet: '10.99.0.0/24', labels: { [LABELS.cluster]: 'c1' } });
