@@ -10,6 +10,7 @@ import type { DocSlot, FileModel } from './model.ts';
 import { validateDoc } from './validation.ts';
 import { crossResourceDiagnostics } from './crossref.ts';
 import { lintDiagnostics } from './lint.ts';
+import { customResourceDiagnostics } from './crd.ts';
 import type { RawDiag } from './diag.ts';
 import { WorkspaceIndex, isObj } from './workspace.ts';
 import { defaultSettings } from './protocol.ts';
@@ -100,6 +101,7 @@ export class LanguageService {
     }
     const hasErrors = own.some((d) => d.severity === 1);
     const out = [...own];
+    if (!hasErrors && slot.parsed.isObject && !slot.parsed.builtinGroup) out.push(...customResourceDiagnostics(slot.parsed, this.index, partial));
     if (!slot.parsed.kindSchema || (hasErrors && own.some((d) => d.code === 'yaml-syntax' || d.code === 'excessive-aliases'))) return out;
     if (this.settings.crossResource) out.push(...crossResourceDiagnostics(slot.parsed, this.index, partial, { uri: model.uri, index: slot.index }));
     if (!partial) out.push(...lintDiagnostics(slot.parsed, this.settings.lint));

@@ -79,7 +79,8 @@ function syntax(p: ParsedDoc, out: RawDiag[]): boolean {
   return fatal;
 }
 
-function schemaIssue(p: ParsedDoc, i: SchemaIssue): RawDiag {
+/** A schema issue as a diagnostic on the offending key or value. */
+export function schemaIssueDiag(p: ParsedDoc, i: SchemaIssue): RawDiag {
   const path = i.path as Path;
   switch (i.code) {
     case 'unknown-field': {
@@ -242,7 +243,7 @@ export function validateDoc(p: ParsedDoc, options: ValidateDocOptions = {}): Raw
   const issues = validateValue(obj, p.kindSchema.schema, schemaCatalog(), { maxIssues: 500 });
   for (const i of issues) {
     if (i.code === 'required' && options.partial) continue;
-    out.push(schemaIssue(p, i));
+    out.push(schemaIssueDiag(p, i));
   }
   formats(p, obj, out, !!options.partial);
   return out;

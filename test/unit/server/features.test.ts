@@ -256,3 +256,47 @@ describe('what is left alone', () => {
       [['ConfigMap', 'web-config', undefined, true, 1], ['Secret', 'web-secret', undefined, true, 9], ['Backup', 'b', 'ops', false, 15]]);
   });
 });
+
+describe('custom resources', () => {
+  const crd = `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: backups.ops.example.com
+spec:
+  group: ops.example.com
+  scope: Namespaced
+  names: { plural: backups, singular: backup, kind: Backup }
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema:
+          type: object
+          properties:
+            spec:
+              type: object
+              required: [schedule]
+              properties:
+                schedule: { type: string }
+                retention: { type: integer }
+                mode: { type: string, enum: [full, incremental] }
+`;
+  const check = (cr: string) => {
+    const s = new LanguageService();
+    s.update('file:///ws/crd.yaml', 1, crd, false);
+    s.update('file:///ws/cr.yaml', 1, cr);
+    return s.diagnostics('file:///ws/cr.yaml').map((d) => [d.code, d.range.start.line, d.message]);
+  };
+  it('validates a custom resource against its CRD in the workspace', () => {
+    assert.deepEqual(check('apiVersion: ops.example.com/v1\nkind: Backup\nmetadata: { name: b }\nspec: { schedule: "0 3 * * *", retention: 7, mode: full }\n'), []);
+    assert.deepEqual(check('apiVersion: ops.example.com/v1\nkind: Backup\nmetadata: { name: b }\nspec:\n  retension: 7\n  mode: partial\n').map((d) => [d[0], d[1]]),
+      [['unknown-field', 4], ['enum', 5], ['required', 3]]);
+    assert.equal(check('apiVersion: ops.example.com/v2\nkind: Backup\nmetadata: { name: b }\n')[0][0], 'unknown-api-version');
+  });
+  it('leaves custom resources without a known CRD alone', () => {
+    const s = new LanguageService();
+    s.update('file:///ws/cr.yaml', 1, 'apiVersion: other.example.com/v1\nkind: Thing\nmetadata: { name: t }\nspec: { anything: [1, 2] }\n');
+    assert.deepEqual(s.diagnostics('file:///ws/cr.yaml'), []);
+  });
+});
