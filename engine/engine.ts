@@ -12,7 +12,7 @@ import { unlink, readFile } from 'node:fs/promises';
 import type { ApiClient } from './api/client.ts';
 import type { Runtime } from './runtime/types.ts';
 import type { Store } from './store/types.ts';
-import { openStore, openMemoryStore } from './store/index.ts';
+import { openStore, openMemoryStore, type HistoryOptions } from './store/index.ts';
 import { acquireLock, type DirLock } from './store/lock.ts';
 import { Registry } from './registry/registry.ts';
 import { ApiServer, type VersionInfo } from './apiserver/server.ts';
@@ -71,6 +71,8 @@ export interface EngineOptions {
   clusterName?: string;
   /** 'memory' keeps nothing on disk (tests of the API only). Default 'file'. */
   store?: 'file' | 'memory';
+  /** Watch history of the store (tests shorten it to provoke 410 Expired). */
+  storeHistory?: HistoryOptions;
   components?: ComponentStarter[];
   /** Resolves the runtime (Docker); rejects with a one-sentence reason when it is unreachable. */
   connectRuntime?: () => Promise<Runtime>;
@@ -126,7 +128,7 @@ export class Engine {
     let server: ApiServer | undefined;
     try {
       const [pki, token] = await Promise.all([ensurePki(opts.dataDir), ensureToken(opts.dataDir)]);
-      store = opts.store === 'memory' ? openMemoryStore() : await openStore(join(opts.dataDir, 'store'));
+      store = opts.store === 'memory' ? openMemoryStore(opts.storeHistory) : await openStore(join(opts.dataDir, 'store'), opts.storeHistory);
       const registry = new Registry({ store });
       await registry.start();
       server = new ApiServer({ registry, token, tls: { key: pki.serverKey, cert: pki.serverCert }, port: opts.port ?? 0, version: versionInfo() });

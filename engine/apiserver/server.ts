@@ -182,8 +182,13 @@ export class ApiServer {
     this.url = `https://127.0.0.1:${addr.port}`;
   }
 
-  async close(): Promise<void> {
+  /** Ends every open watch stream (clients re-watch from their last resourceVersion, or relist on 410). */
+  closeAllWatches(): void {
     for (const stop of [...this.watchStops]) stop();
+  }
+
+  async close(): Promise<void> {
+    this.closeAllWatches();
     const s = this.server;
     if (!s) return;
     await new Promise<void>((resolve) => {

@@ -20,6 +20,7 @@ import { request as httpsRequest } from 'node:https';
 import { checkServerIdentity } from 'node:tls';
 import { randomBytes } from 'node:crypto';
 import { Engine, type ComponentStarter } from '../../engine/engine.ts';
+import type { HistoryOptions } from '../../engine/store/index.ts';
 
 export interface EngineHandle {
   url: string;
@@ -89,12 +90,16 @@ export interface InProcessHandle extends EngineHandle {
   engine: Engine;
 }
 
-export async function startInProcessEngine(opts: { store?: 'memory' | 'file'; components?: ComponentStarter[]; clusterName?: string } = {}): Promise<InProcessHandle> {
+export async function startInProcessEngine(opts: {
+  store?: 'memory' | 'file'; components?: ComponentStarter[]; clusterName?: string; storeHistory?: HistoryOptions;
+} = {}): Promise<InProcessHandle> {
   const dataDir = await mkdtemp(join(tmpdir(), 'wheelhouse-int-'));
   const clusterName = opts.clusterName ?? uniqueName();
   let engine: Engine;
   try {
-    engine = await Engine.start({ dataDir, port: 0, clusterName, store: opts.store ?? 'memory', components: opts.components ?? [] });
+    engine = await Engine.start({
+      dataDir, port: 0, clusterName, store: opts.store ?? 'memory', storeHistory: opts.storeHistory, components: opts.components ?? [],
+    });
   } catch (e) {
     await rm(dataDir, { recursive: true, force: true });
     throw e;
