@@ -37,6 +37,23 @@ interface ProbeRunner {
   stopped: boolean;
 }
 
+/** Stable JSON without null/undefined members (a merge patch drops nulls), for comparing statuses. */
+function canonical(v: unknown): string {
+  const norm = (x: unknown): unknown => {
+    if (Array.isArray(x)) return x.map(norm);
+    if (x && typeof x === 'object') {
+      return Object.fromEntries(Object.entries(x as Record<string, unknown>)
+        .map(([k, y]) => [k, norm(y)] as const)
+        .filter(([, y]) => y !== null && y !== undefined && !(typeof y === 'object' && !Array.isArray(y) && Object.keys(y as object).length === 0))
+        .sort(([a], [b]) => (a < b ? -1 : 1)));
+    }
+    // Times compare at the API's precision (seconds).
+    if (typeof x === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z$/.test(x)) return x.replace(/\.\d+Z$/, 'Z');
+    return x;
+  };
+  return JSON.stringify(norm(v));
+}
+
 const attemptOf = (c: ContainerInfo): number => fromDockerLabels(c.labels)?.attempt ?? 0;
 const nameOf = (c: ContainerInfo): string | undefined => fromDockerLabels(c.labels)?.container;
 const isRunning = (c: ContainerInfo | undefined): boolean => c?.state === 'running' || c?.state === 'paused' || c?.state === 'restarting';
@@ -162,7 +179,7 @@ export class PodWorker {
       await this.terminate(containers, true);
       return;
     }
-    this.startTime ??= new Date(this.ctx.clock.now()).toISOString();
+    this.startTime ??= new Date(this.ctx.clock.now()).toISOString().replace(/\.\d+Z$/, 'Z');
     if (this.terminal) {
       await this.stopAll(containers.filter((c) => isRunning(c)), 'pod is terminal');
       await this.writeStatus(await this.listOwn(), undefined);
@@ -769,16 +786,18 @@ export class PodWorker {
       hostIP: this.ctx.hostIP,
       startTime: this.startTime,
       containers: observed,
-      now: new Date(this.ctx.clock.now()).toISOString(),
+      now: new Date(this.ctx.clock.now()).toISOString().replace(/\.\d+Z$/, 'Z'),
       terminalPhase: this.terminal,
       initialized: this.everInitialized || undefined,
     });
-    const text = JSON.stringify(status);
-    if (text === this.lastStatus) return status;
-    // Compare with what the API holds, ignoring transition times that only we would change.
+    // Written when it differs from what the API holds (someone else — the node controller marking pods
+    // not Ready while the node was unreachable — may have changed it), compared field by field.
+    const mine = canonical(status);
+    const theirs = canonical(Object.fromEntries(Object.keys(status).map((k) => [k, (pod.status as Record<string, unknown> | undefined)?.[k]])));
+    if (mine === theirs && mine === this.lastStatus) return status;
     try {
-      const updated = await this.ctx.client.patch<Pod>(R.pods, this.name, this.ns, 'merge', { status: { ...status, ...(pod.status?.nominatedNodeName ? {} : {}) } }, { subresource: 'status' });
-      this.lastStatus = text;
+      const updated = await this.ctx.client.patch<Pod>(R.pods, this.name, this.ns, 'merge', { status }, { subresource: 'status' });
+      this.lastStatus = mine;
       if (updated.metadata?.uid === this.uid) this.pod = { ...this.pod, status: updated.status, metadata: updated.metadata };
     } catch (err) {
       if (!isNotFound(err)) throw err;

@@ -42,14 +42,15 @@ export interface Observation {
   initialized?: boolean;
 }
 
-const zero = (t: string | undefined): string | undefined => (!t || t.startsWith('0001-') ? undefined : t);
+/** Docker's zero time means "never"; times are given at the API's precision (RFC 3339, seconds). */
+const zero = (t: string | undefined): string | undefined => (!t || t.startsWith('0001-') ? undefined : t.replace(/\.\d+Z$/, 'Z'));
 
 export function terminatedState(c: ContainerInfo, message?: string): ContainerStateTerminated {
   const reason = c.oomKilled ? 'OOMKilled' : c.exitCode === 0 ? 'Completed' : 'Error';
   return {
     exitCode: c.exitCode, reason, containerID: `docker://${c.id}`,
-    ...(zero(c.startedAt) ? { startedAt: c.startedAt } : {}),
-    ...(zero(c.finishedAt) ? { finishedAt: c.finishedAt } : {}),
+    ...(zero(c.startedAt) ? { startedAt: zero(c.startedAt) } : {}),
+    ...(zero(c.finishedAt) ? { finishedAt: zero(c.finishedAt) } : {}),
     ...(message ? { message } : c.error ? { message: c.error } : {}),
   };
 }
@@ -63,7 +64,7 @@ export function containerStatus(o: ObservedContainer): ContainerStatus {
   if (o.previous && exited(o.previous)) lastState = { terminated: terminatedState(o.previous, o.previousTerminationMessage) };
   else if (o.previousLost) lastState = { terminated: o.previousLost };
   if (cur?.state === 'running' || cur?.state === 'paused' || cur?.state === 'restarting') {
-    state = { running: { startedAt: zero(cur.startedAt) ?? cur.createdAt } };
+    state = { running: { startedAt: zero(cur.startedAt) ?? zero(cur.createdAt) } };
   } else if (o.waiting) {
     state = { waiting: { reason: o.waiting.reason, ...(o.waiting.message ? { message: o.waiting.message } : {}) } };
     if (exited(cur)) lastState = { terminated: terminatedState(cur!, o.terminationMessage) };

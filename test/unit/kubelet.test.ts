@@ -251,6 +251,20 @@ describe('kubelet: restarts', () => {
     }
   });
 
+  it('restores its status when another writer changed it (node controller marking the pod not Ready)', async () => {
+    const e = await setup([pod('marked')]);
+    try {
+      await waitFor(async () => (await getPod(e, 'marked')).status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True', 'Ready');
+      const p = await getPod(e, 'marked');
+      const conditions = p.status!.conditions!.map((c) => (c.type === 'Ready' ? { ...c, status: 'False', reason: 'NodeNotReady' } : c));
+      await e.client.updateStatus(R.pods, { ...p, status: { ...p.status, conditions } });
+      await step(e, 10_000);
+      await waitFor(async () => (await getPod(e, 'marked')).status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True', 'Ready restored by the resync');
+    } finally {
+      await teardown(e);
+    }
+  });
+
   it('recreates a container removed behind its back with restartCount + 1', async () => {
     const e = await setup([pod('rm')]);
     try {
