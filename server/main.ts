@@ -170,7 +170,16 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
   };
 });
 
+/** Loads the schema and warms the parser and validator, so the first document opened is not the one that pays. */
+function warmUp(): void {
+  const uri = 'wheelhouse:warm-up.yaml';
+  service.update(uri, 0, 'apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: w }\nspec:\n  selector: { matchLabels: { a: b } }\n  template:\n    metadata: { labels: { a: b } }\n    spec: { containers: [{ name: c, image: x:1 }] }\n', false);
+  service.diagnostics(uri);
+  service.forget(uri);
+}
+
 connection.onInitialized(() => {
+  guard('warm-up', undefined, warmUp)(undefined);
   if (canWatch) void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.{yaml,yml}' }, { globPattern: '**/Kustomization' }] });
   void loadSettings().then(() => scanWorkspace());
 });

@@ -91,3 +91,18 @@ describe('validateValue', () => {
       ['spec.replica', 'spec.template.spec.containers[0].imagePulPolicy']);
   });
 });
+
+describe('openApiV3Schemas', () => {
+  it('gives a group/version its kinds and everything they reference, with component refs', async () => {
+    const { openApiV3Schemas, servedGroupVersions } = await import('../../schema/openapi.ts');
+    const apps = openApiV3Schemas('apps', 'v1')!;
+    assert.ok(apps['io.k8s.api.apps.v1.Deployment']);
+    assert.ok(apps['io.k8s.api.core.v1.PodSpec'], 'transitive reference');
+    assert.ok(apps['io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta']);
+    assert.ok(!apps['io.k8s.api.batch.v1.Job']);
+    assert.equal(JSON.stringify(apps).includes('#/definitions/'), false);
+    assert.match(JSON.stringify(apps['io.k8s.api.apps.v1.Deployment']), /#\/components\/schemas\/io\.k8s\.api\.apps\.v1\.DeploymentSpec/);
+    assert.equal(openApiV3Schemas('nope.example.com', 'v1'), undefined);
+    assert.ok(servedGroupVersions().includes('v1') && servedGroupVersions().includes('apps/v1'));
+  });
+});
