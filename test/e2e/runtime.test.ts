@@ -267,11 +267,22 @@ describe('runtime on real Docker', { skip: await dockerSkip() }, () => {
   });
 
   it('ensures networks, connects with aliases and a fixed IP, and joins a network namespace', async () => {
-    const third = 200 + (randomBytes(1)[0]! % 50);
-    const fourth = randomBytes(1)[0]!;
-    const subnet = `10.${third}.${fourth}.0/24`;
     const labels = { [LABELS.cluster]: cluster };
-    const n1 = await rt.ensureNetwork(netName, { subnet, gateway: `10.${third}.${fourth}.1`, labels });
+    // A random /24 in 10.200-249.x.0: other tests' networks on this engine may hold one, so try a few.
+    let third = 0;
+    let fourth = 0;
+    let subnet = '';
+    let n1: { id: string; subnet: string; gateway: string } | undefined;
+    for (let tries = 0; !n1; tries++) {
+      third = 200 + (randomBytes(1)[0]! % 50);
+      fourth = randomBytes(1)[0]!;
+      subnet = `10.${third}.${fourth}.0/24`;
+      try {
+        n1 = await rt.ensureNetwork(netName, { subnet, gateway: `10.${third}.${fourth}.1`, labels });
+      } catch (err) {
+        if (tries >= 5 || !/overlap/i.test((err as Error).message)) throw err;
+      }
+    }
     assert.deepEqual({ subnet: n1.subnet, gateway: n1.gateway }, { subnet, gateway: `10.${third}.${fourth}.1` });
     assert.equal((await rt.ensureNetwork(netName, { subnet, labels })).id, n1.id, 'idempotent');
     await assert.rejects(rt.ensureNetwork(netName, { subnet: '10.199.0.0/24' }), /exists with subnet/);
