@@ -16,7 +16,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { request as httpsRequest } from 'node:https';
+import { request as httpsRequest, type Agent } from 'node:https';
 import { checkServerIdentity } from 'node:tls';
 import { randomBytes } from 'node:crypto';
 import { Engine, type ComponentStarter } from '../../engine/engine.ts';
@@ -123,7 +123,7 @@ export interface RawResponse {
 
 export function request(
   h: Pick<EngineHandle, 'url' | 'token' | 'ca'>, method: string, path: string, body?: unknown,
-  headers: Record<string, string> = {}, opts: { auth?: boolean } = {},
+  headers: Record<string, string> = {}, opts: { auth?: boolean; agent?: Agent } = {},
 ): Promise<RawResponse> {
   return new Promise((resolveP, reject) => {
     const payload = body === undefined ? undefined : typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
@@ -132,7 +132,7 @@ export function request(
     if (payload !== undefined && !hdrs['Content-Type']) hdrs['Content-Type'] = 'application/json';
     if (payload !== undefined) hdrs['Content-Length'] = String(Buffer.byteLength(payload));
     // The certificate names 127.0.0.1; check it against that even when a test sends another Host header.
-    const req = httpsRequest(`${h.url}${path}`, { method, ca: h.ca, headers: hdrs, checkServerIdentity: (_host, cert) => checkServerIdentity('127.0.0.1', cert) }, (res) => {
+    const req = httpsRequest(`${h.url}${path}`, { method, ca: h.ca, headers: hdrs, agent: opts.agent, checkServerIdentity: (_host, cert) => checkServerIdentity('127.0.0.1', cert) }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
