@@ -316,8 +316,12 @@ class FileJournal implements Journal {
   }
 
   async close(): Promise<void> {
-    while (this.snapshotting) await this.snapshotting;
-    await this.fh.close();
-    await this.lock.release();
+    try {
+      while (this.snapshotting) await this.snapshotting;
+      await this.fh.close();
+    } finally {
+      // Even after an I/O failure the directory is ours to give back.
+      await this.lock.release().catch(() => undefined);
+    }
   }
 }
