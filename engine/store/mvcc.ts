@@ -104,13 +104,18 @@ function upperBound(a: readonly string[], k: string): number {
   return lo;
 }
 
+/** A lone surrogate cannot be stored as UTF-8 (it would come back as U+FFFD), so it is refused up front. */
+const LONE_SURROGATE = /\p{Surrogate}/u;
+
 function checkKey(key: unknown): Error | undefined {
   if (typeof key !== 'string' || key.length === 0) return new TypeError('store key must be a non-empty string');
+  if (LONE_SURROGATE.test(key)) return new TypeError('store key is not well-formed UTF-16 (lone surrogate)');
   return undefined;
 }
 
 function checkValue(value: unknown): Error | undefined {
   if (typeof value !== 'string') return new TypeError('store value must be a string');
+  if (LONE_SURROGATE.test(value)) return new TypeError('store value is not well-formed UTF-16 (lone surrogate)');
   return undefined;
 }
 

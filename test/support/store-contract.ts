@@ -390,6 +390,8 @@ export function storeContract(name: string, open: OpenForTest): void {
       try {
         await assert.rejects(s.create('', 'v'), TypeError);
         await assert.rejects(s.create('/k', 5 as unknown as string), TypeError);
+        await assert.rejects(s.create('/k', 'half a pair \ud800'), TypeError);
+        await assert.rejects(s.create('/k\udc00', 'v'), TypeError);
         await s.create('/k', 'v');
         await assert.rejects(s.update('/k', 'v', -1), TypeError);
         await assert.rejects(s.list('/', { limit: 1.5 }), TypeError);
