@@ -45,7 +45,7 @@ export function crdInfo(p: ParsedDoc): CrdInfo | undefined {
   return info ?? undefined;
 }
 
-function withObjectMeta(s: unknown): JsonSchema | undefined {
+export function withObjectMeta(s: unknown): JsonSchema | undefined {
   if (!isObj(s)) return undefined;
   const schema = s as JsonSchema;
   return {
@@ -75,6 +75,10 @@ export function customResourceDiagnostics(p: ParsedDoc, index: WorkspaceIndex, p
   if (!p.isObject || p.builtinGroup || !isObj(p.value)) return [];
   const { group, version } = splitApiVersion(p.apiVersion!);
   const crds = findCrds(index, group, p.kind!);
+  if (crds.length === 0) {
+    const live = index.clusterSchemas.get(`${group}/${version}/${p.kind}`);
+    if (live) crds.push({ group, kind: p.kind!, versions: [{ name: version, served: true, schema: live }] });
+  }
   if (crds.length === 0) return [];
   const ver = crds.flatMap((c) => c.versions).find((v) => v.name === version && v.served);
   if (!ver) {

@@ -64,7 +64,7 @@ export function crossResourceDiagnostics(p: ParsedDoc, index: WorkspaceIndex, pa
   if (kind === 'Service' && spec && spec.type !== 'ExternalName' && isObj(spec.selector) && !partial) {
     const selector = labelsOf(spec.selector);
     const selected = selectedTemplates(index, ns, selector);
-    if (Object.keys(selector).length > 0 && selected.length === 0) {
+    if (Object.keys(selector).length > 0 && selected.length === 0 && index.clusterPodsMatching(ns, selector).length === 0) {
       add(['spec', 'selector'], Sev.Warning, 'service-selects-nothing', `Service selector ${Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(', ')} matches no pod template in namespace "${ns}" in the workspace.`, undefined, true);
     }
     if (selected.length > 0) {
@@ -81,6 +81,14 @@ export function crossResourceDiagnostics(p: ParsedDoc, index: WorkspaceIndex, pa
       const found = index.find(ref.kind, ref.namespace, ref.name);
       if (found.length === 0) {
         if (ref.optional) continue;
+        const live = index.findInCluster(ref.kind, ref.namespace, ref.name);
+        if (live) {
+          // Exists in the connected cluster: fine, unless a key it is asked for is missing there.
+          if (ref.key && ref.keyPath && live.keys && !live.keys.includes(ref.key)) {
+            add(ref.keyPath, Sev.Warning, 'missing-key', `${ref.kind} "${ref.name}" in cluster "${index.clusterContext}" has no key "${ref.key}" (keys: ${[...live.keys].sort().join(', ') || 'none'}).`, { kind: ref.kind, name: ref.name, namespace: ref.namespace, key: ref.key });
+          }
+          continue;
+        }
         const code = ({ ConfigMap: 'missing-configmap', Secret: 'missing-secret', PersistentVolumeClaim: 'missing-pvc', ServiceAccount: 'missing-serviceaccount', Service: 'missing-service' } as const)[ref.kind as 'ConfigMap'] ?? (kind === 'HorizontalPodAutoscaler' ? 'missing-scale-target' : undefined);
         if (!code) continue;
         // One diagnostic per missing object and place (volume items repeat the name for each key).

@@ -16,8 +16,8 @@ import { complete } from './completion.ts';
 import { hover } from './hover.ts';
 import { definition, documentSymbols, foldingRanges, references, workspaceSymbols } from './navigation.ts';
 import { codeActions } from './actions.ts';
-import { codeLensDataMethod } from './protocol.ts';
-import type { CodeLensDataParams, CodeLensDataResult, ServerSettings } from './protocol.ts';
+import { clusterObjectsMethod, codeLensDataMethod, customResourceSchemasMethod } from './protocol.ts';
+import type { ClusterObjectsParams, CodeLensDataParams, CodeLensDataResult, CustomResourceSchemasParams, ServerSettings } from './protocol.ts';
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
@@ -235,6 +235,9 @@ connection.onCodeAction(guard('codeAction', [], (p) => {
   return m ? codeActions(m, p.range, p.context.diagnostics) : [];
 }));
 connection.onRequest(codeLensDataMethod, guard('codeLensData', [] as CodeLensDataResult, (p: CodeLensDataParams) => service.codeLensData(p.uri)));
+
+connection.onNotification(clusterObjectsMethod, guard('clusterObjects', undefined, (p: ClusterObjectsParams) => { service.setClusterObjects(p); scheduleOthers(undefined, 0); }));
+connection.onNotification(customResourceSchemasMethod, guard('customResourceSchemas', undefined, (p: CustomResourceSchemasParams) => { service.setCustomResourceSchemas(p); scheduleOthers(undefined, 0); }));
 
 process.on('uncaughtException', (e) => connection.console.error(`uncaught: ${e.stack ?? e.message}`));
 documents.listen(connection);

@@ -74,3 +74,49 @@ export type DiagnosticCode =
   | 'missing-pvc' | 'missing-serviceaccount' | 'unknown-target-port' | 'missing-service' | 'missing-service-port'
   | 'missing-scale-target' | 'duplicate-object'
   | 'no-resources' | 'latest-tag' | 'no-probes' | 'privileged' | 'dangerous-hostpath';
+
+/**
+ * `wheelhouse/clusterObjects` (notification, client → server): what the connected cluster (the bundled engine or a
+ * kubeconfig context) holds, so cross-resource checks stop warning about objects that exist only there. Each
+ * notification replaces the previous set; an empty list means disconnected.
+ */
+export const clusterObjectsMethod = 'wheelhouse/clusterObjects';
+
+export interface ClusterObject {
+  apiVersion: string;
+  kind: string;
+  /** Unset for cluster-scoped kinds. */
+  namespace?: string;
+  name: string;
+  /** Pods (and pod templates): their labels, so Service selectors can match live pods. */
+  labels?: Record<string, string>;
+  /** ConfigMaps and Secrets: their data keys. */
+  keys?: string[];
+  /** Services: their ports. */
+  ports?: { name?: string; port: number }[];
+}
+
+export interface ClusterObjectsParams {
+  /** The context's name, shown in messages (`wheelhouse`, a kubeconfig context). */
+  context: string;
+  objects: ClusterObject[];
+}
+
+/**
+ * `wheelhouse/customResourceSchemas` (notification, client → server): CRD schemas read from the connected
+ * cluster (its CustomResourceDefinitions or `/openapi/v3`), used for custom resources whose CRD is not in the
+ * workspace. Replaces the previous set.
+ */
+export const customResourceSchemasMethod = 'wheelhouse/customResourceSchemas';
+
+export interface CustomResourceSchema {
+  group: string;
+  version: string;
+  kind: string;
+  /** The version's openAPIV3Schema. */
+  schema: unknown;
+}
+
+export interface CustomResourceSchemasParams {
+  schemas: CustomResourceSchema[];
+}

@@ -10,11 +10,11 @@ import type { DocSlot, FileModel } from './model.ts';
 import { validateDoc } from './validation.ts';
 import { crossResourceDiagnostics } from './crossref.ts';
 import { lintDiagnostics } from './lint.ts';
-import { customResourceDiagnostics } from './crd.ts';
+import { customResourceDiagnostics, withObjectMeta } from './crd.ts';
 import type { RawDiag } from './diag.ts';
 import { WorkspaceIndex, isObj } from './workspace.ts';
 import { defaultSettings } from './protocol.ts';
-import type { CodeLensObject, ServerSettings } from './protocol.ts';
+import type { ClusterObjectsParams, CodeLensObject, CustomResourceSchemasParams, ServerSettings } from './protocol.ts';
 
 export class LanguageService {
   readonly index = new WorkspaceIndex();
@@ -63,6 +63,21 @@ export class LanguageService {
       crossResource: typeof s?.crossResource === 'boolean' ? s.crossResource : d.crossResource,
       scanWorkspace: typeof s?.scanWorkspace === 'boolean' ? s.scanWorkspace : d.scanWorkspace,
     };
+  }
+
+  /** What the connected cluster holds (`wheelhouse/clusterObjects`). */
+  setClusterObjects(p: ClusterObjectsParams): void {
+    this.index.setCluster(p.context, Array.isArray(p.objects) ? p.objects : []);
+  }
+
+  /** CRD schemas from the connected cluster (`wheelhouse/customResourceSchemas`). */
+  setCustomResourceSchemas(p: CustomResourceSchemasParams): void {
+    const m = this.index.clusterSchemas;
+    m.clear();
+    for (const s of Array.isArray(p.schemas) ? p.schemas : []) {
+      const schema = withObjectMeta(s.schema);
+      if (schema) m.set(`${s.group}/${s.version}/${s.kind}`, schema);
+    }
   }
 
   /** Files that a kustomization.yaml lists under patches / patchesStrategicMerge. */

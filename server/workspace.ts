@@ -6,6 +6,8 @@
 import { isClusterScoped } from './kinds.ts';
 import type { Path } from './ast.ts';
 import type { DocSlot, FileModel, ParsedDoc } from './model.ts';
+import type { ClusterObject } from './protocol.ts';
+import type { JsonSchema } from '../schema/index.ts';
 
 type Obj = Record<string, unknown>;
 export const isObj = (v: unknown): v is Obj => !!v && typeof v === 'object' && !Array.isArray(v);
@@ -186,6 +188,30 @@ export function referencesOf(kind: string, obj: Obj, ns: string): Reference[] {
 
 export class WorkspaceIndex {
   private readonly files = new Map<string, FileModel>();
+  private cluster = new Map<string, ClusterObject>();
+  private clusterPods: ClusterObject[] = [];
+  /** CRD schemas from the connected cluster, `group/version/Kind` → schema (with ObjectMeta added). */
+  clusterSchemas = new Map<string, JsonSchema>();
+  /** The connected cluster's name, when the client sent its objects. */
+  clusterContext: string | undefined;
+
+  /** Replaces what the connected cluster holds (empty: disconnected). */
+  setCluster(context: string, objects: readonly ClusterObject[]): void {
+    this.cluster = new Map();
+    for (const o of objects) this.cluster.set(`${o.kind}/${effectiveNamespace(o.kind, o.namespace)}/${o.name}`, o);
+    this.clusterPods = objects.filter((o) => o.kind === 'Pod' && o.labels);
+    this.clusterContext = objects.length ? context : undefined;
+    this.invalidate();
+  }
+
+  findInCluster(kind: string, namespace: string, name: string): ClusterObject | undefined {
+    return this.cluster.get(`${kind}/${isClusterScoped(kind) ? '' : namespace}/${name}`);
+  }
+
+  /** Live pods in `namespace` whose labels match a plain selector. */
+  clusterPodsMatching(namespace: string, selector: Record<string, string>): ClusterObject[] {
+    return this.clusterPods.filter((p) => effectiveNamespace('Pod', p.namespace) === namespace && Object.entries(selector).every(([k, v]) => p.labels![k] === v));
+  }
   private all: ObjectEntry[] | undefined;
   private byKey: Map<string, ObjectEntry[]> | undefined;
   /** Bumped whenever the set of objects may have changed. */

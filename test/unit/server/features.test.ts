@@ -300,3 +300,29 @@ spec:
     assert.deepEqual(s.diagnostics('file:///ws/cr.yaml'), []);
   });
 });
+
+describe('the connected cluster', () => {
+  const dep = 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  selector: { matchLabels: { app: web } }\n  template:\n    metadata: { labels: { app: web } }\n    spec:\n      containers:\n        - name: web\n          image: nginx:1.27\n          resources: { requests: { cpu: 1m, memory: 1Mi }, limits: { cpu: 1m, memory: 1Mi } }\n          readinessProbe: { tcpSocket: { port: 80 } }\n          env:\n            - name: A\n              valueFrom: { configMapKeyRef: { name: live-config, key: A } }\n            - name: B\n              valueFrom: { configMapKeyRef: { name: live-config, key: B } }\n';
+  it('objects that exist only in the cluster are not reported missing; their keys are checked', () => {
+    const s = new LanguageService();
+    s.update('file:///ws/dep.yaml', 1, dep);
+    assert.deepEqual(s.diagnostics('file:///ws/dep.yaml').map((d) => d.code), ['missing-configmap', 'missing-configmap']);
+    s.setClusterObjects({ context: 'wheelhouse', objects: [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'live-config', namespace: 'default', keys: ['A'] }] });
+    const d = s.diagnostics('file:///ws/dep.yaml');
+    assert.deepEqual(d.map((x) => [x.code, x.range.start.line]), [['missing-key', 18]]);
+    assert.match(d[0].message, /in cluster "wheelhouse" has no key "B"/);
+    s.setClusterObjects({ context: 'wheelhouse', objects: [] });
+    assert.equal(s.diagnostics('file:///ws/dep.yaml').length, 2);
+  });
+  it('a Service selecting live pods is fine; custom resources validate against cluster CRD schemas', () => {
+    const s = new LanguageService();
+    s.update('file:///ws/svc.yaml', 1, 'apiVersion: v1\nkind: Service\nmetadata: { name: api }\nspec:\n  selector: { app: api }\n  ports: [{ port: 80 }]\n');
+    assert.deepEqual(s.diagnostics('file:///ws/svc.yaml').map((d) => d.code), ['service-selects-nothing']);
+    s.setClusterObjects({ context: 'kind-dev', objects: [{ apiVersion: 'v1', kind: 'Pod', name: 'api-1', namespace: 'default', labels: { app: 'api' } }] });
+    assert.deepEqual(s.diagnostics('file:///ws/svc.yaml'), []);
+    s.update('file:///ws/cr.yaml', 1, 'apiVersion: ops.example.com/v1\nkind: Backup\nmetadata: { name: b }\nspec: { schedul: x }\n');
+    assert.deepEqual(s.diagnostics('file:///ws/cr.yaml'), []);
+    s.setCustomResourceSchemas({ schemas: [{ group: 'ops.example.com', version: 'v1', kind: 'Backup', schema: { type: 'object', properties: { spec: { type: 'object', properties: { schedule: { type: 'string' } } } } } }] });
+    assert.deepEqual(s.diagnostics('file:///ws/cr.yaml').map((d) => d.code), ['unknown-field']);
+  });
+});
