@@ -6,7 +6,9 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { PassThrough } from 'node:stream';
-import { dockerSkip } from '../support/docker.ts';
+import { connect, createServer, type AddressInfo } from 'node:net';
+import { dockerSkip, dockerSocketPath } from '../support/docker.ts';
+import { parseDockerHost } from '../../engine/runtime/connection.ts';
 import { ensureTestImages, type TestImages } from '../support/images.ts';
 import { connectDocker, type DockerRuntime } from '../../engine/runtime/docker.ts';
 import { LABELS, labelFilter } from '../../engine/runtime/labels.ts';
@@ -102,6 +104,30 @@ describe('runtime on real Docker', { skip: await dockerSkip() }, () => {
     assert.ok(info.cpus >= 1 && info.memoryBytes > 0);
     assert.equal(info.apiVersion, rt.apiVersion);
     assert.match(info.serverVersion, /^\d+\.\d+/);
+  });
+
+  it('connects over tcp:// as DOCKER_HOST would give it', async () => {
+    // A loopback TCP port relaying to the engine's socket stands in for a tcp:// engine.
+    const open = new Set<{ destroy(): void }>();
+    const relay = createServer((client) => {
+      const upstream = connect(dockerSocketPath());
+      open.add(client).add(upstream);
+      client.pipe(upstream).pipe(client);
+      const close = () => { client.destroy(); upstream.destroy(); };
+      client.on('error', close);
+      upstream.on('error', close);
+    });
+    await new Promise<void>((r) => relay.listen(0, '127.0.0.1', r));
+    try {
+      const { port } = relay.address() as AddressInfo;
+      const tcp = await connectDocker({ endpoint: parseDockerHost(`tcp://127.0.0.1:${port}`, {}) });
+      assert.equal(tcp.endpoint, `tcp://127.0.0.1:${port}`);
+      assert.equal((await tcp.info()).serverVersion, (await rt.info()).serverVersion);
+      assert.ok((await tcp.inspectImage(images.busybox)).id.startsWith('sha256:'));
+    } finally {
+      for (const sock of open) sock.destroy();
+      await new Promise((r) => relay.close(r));
+    }
   });
 
   it('creates, starts, inspects and lists containers by label', async () => {
