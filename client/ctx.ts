@@ -55,7 +55,7 @@ export class Ctx implements vscode.Disposable {
    */
   connection(): Connection | undefined {
     const c = this.clusters.connection();
-    if (!c && this.clusters.activeId === bundledId && !this.autoStartTried) {
+    if (!c && this.clusters.loaded && this.clusters.activeId === bundledId && !this.autoStartTried) {
       this.autoStartTried = true;
       void this.engine.refresh().then((s) => {
         if (s === 'running') { this.clusters.closeConnection(); this.clusters.connection(); return; }
@@ -86,6 +86,8 @@ export class Ctx implements vscode.Disposable {
 export function guarded<A extends unknown[]>(ctx: Ctx, fn: (...args: A) => unknown): (...args: A) => Promise<void> {
   return async (...args: A) => {
     try {
+      // Commands may run before the views loaded the Kubernetes client library.
+      await ctx.clusters.load();
       await fn(...args);
     } catch (err) {
       const text = err instanceof Error ? err.message : String(err);

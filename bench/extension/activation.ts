@@ -60,7 +60,7 @@ const pick = (re: RegExp): number => median(samples.map((m) => [...m.entries()].
 const ours = pick(/Wheelhouse/);
 console.log(`activation (median of ${runs} sessions, VS Code's own measurement):`);
 console.log(`  wheelhouse: ${ours} ms — budget ${budgetMs} ms (ratio ${(ours / budgetMs).toFixed(2)})`);
-for (const [label, re] of [['Git (built-in)', /^Git/], ['Emmet (built-in)', /^Emmet/], ['YAML Language Basics', /^YAML/]] as const) {
+for (const [label, re] of [['Git (built-in)', /^Git$/], ['Emmet (built-in)', /^Emmet/], ['YAML Language Basics', /^YAML/]] as const) {
   const peer = pick(re);
   if (Number.isFinite(peer)) console.log(`  ${label}: ${peer} ms — wheelhouse / peer = ${(ours / Math.max(1, peer)).toFixed(2)}`);
 }

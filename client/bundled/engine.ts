@@ -11,7 +11,7 @@ import { rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EngineState } from '../model/clustersView.ts';
-import { bundledKubeConfig, engineHome, engineKubeconfigPath } from '../kube/kubeconfigs.ts';
+import { engineHome, engineKubeconfigPath } from '../kube/kubeconfigs.ts';
 import { kubeRequest, errorText } from '../kube/rest.ts';
 import { pingDocker } from './docker.ts';
 
@@ -40,6 +40,8 @@ export class EngineManager implements vscode.Disposable {
   /** Reads the state from Docker and the engine's API; never starts anything. */
   async refresh(): Promise<EngineState> {
     if (this.starting) return this.state;
+    // Loaded on demand: reading the state is the first thing that needs the Kubernetes client library.
+    const { bundledKubeConfig } = await import('../kube/connect.ts');
     const kc = bundledKubeConfig(this.home);
     if (kc) {
       try {

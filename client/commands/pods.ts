@@ -1,6 +1,5 @@
 /** Pod actions: logs (follow, previous, container picker, all pods of a workload merged), exec terminal, port-forward. */
 import * as vscode from 'vscode';
-import { Log, Exec, PortForward } from '@kubernetes/client-node';
 import { PassThrough, Writable } from 'node:stream';
 import { createServer, type Server } from 'node:net';
 import type { Pod, Service } from 'kubernetes-types/core/v1';
@@ -98,6 +97,7 @@ async function workloadPods(c: Connection, ref: ObjectRef): Promise<Pod[]> {
 async function streamLogs(ctx: Ctx, c: Connection, ref: ObjectRef, pods: Pod[], container: string, follow: boolean, previous: boolean): Promise<void> {
   const channel = vscode.window.createOutputChannel(`Logs: ${ref.name}${previous ? ' (previous)' : ''}`, 'log');
   channel.show(true);
+  const { Log } = await import('../kube/streams.ts');
   const log = new Log(c.kc);
   const aborts: AbortController[] = [];
   const many = pods.length > 1 || container === '*';
@@ -138,6 +138,11 @@ class ExecPty implements vscode.Pseudoterminal {
   constructor(private readonly c: Connection, private readonly ref: ObjectRef, private readonly container: string) {}
 
   open(): void {
+    void this.start();
+  }
+
+  private async start(): Promise<void> {
+    const { Exec } = await import('../kube/streams.ts');
     const out = new Writable({ write: (chunk: Buffer, _e, done) => { this.write.fire(chunk.toString('utf8')); done(); } });
     // Prefer bash, fall back to sh: distroless-ish images often have only sh.
     const shell = ['/bin/sh', '-c', 'if command -v bash >/dev/null 2>&1; then exec bash; else exec sh; fi'];
@@ -172,6 +177,7 @@ class Forwards implements vscode.Disposable {
   list(): readonly ActiveForward[] { return this.active; }
 
   async start(ctx: Ctx, c: Connection, target: ForwardTarget, localPort: number): Promise<ActiveForward> {
+    const { PortForward } = await import('../kube/streams.ts');
     const pf = new PortForward(c.kc);
     const entry: ActiveForward = { target, localPort, server: createServer(), connections: 0 };
     entry.server.on('connection', (socket) => {

@@ -7,13 +7,14 @@ import * as vscode from 'vscode';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { dirname, basename } from 'node:path';
 import type { ClusterEntry } from '../model/clustersView.ts';
-import { ClusterCache } from './cache.ts';
-import { Discovery } from './discovery.ts';
-import {
-  bundledId, bundledContext, bundledKubeConfig, contextEntries, kubeConfigFor, mergeKubeconfigs, userKubeconfigFiles,
-  type MergedKubeconfig,
-} from './kubeconfigs.ts';
+import type { ClusterCache } from './cache.ts';
+import type { Discovery } from './discovery.ts';
+import { bundledId, bundledContext, contextEntries, listContexts, userKubeconfigFiles, type ContextList } from './kubeconfigs.ts';
 import { kubeRequest, errorText } from './rest.ts';
+import type * as ConnectModule from './connect.ts';
+
+/** The lazily loaded half (client-node); see kube/connect.ts. */
+type ConnectLib = typeof ConnectModule;
 
 export interface Connection {
   id: string;
@@ -29,7 +30,10 @@ export interface Connection {
 const activeKey = 'wheelhouse.activeCluster';
 
 export class Clusters implements vscode.Disposable {
-  private merged: MergedKubeconfig = { clusters: [], users: [], contexts: [], errors: [] };
+  private listed: ContextList = { contexts: [], errors: [] };
+  private files: string[] = [];
+  private lib: ConnectLib | undefined;
+  private loading: Promise<ConnectLib> | undefined;
   private conn: Connection | undefined;
   private health: { ok: boolean; message?: string } | undefined;
   private readonly changed = new vscode.EventEmitter<void>();
@@ -51,13 +55,14 @@ export class Clusters implements vscode.Disposable {
 
   entries(): ClusterEntry[] {
     const bundled: ClusterEntry = { id: bundledId, context: bundledContext, cluster: bundledContext, user: bundledContext, source: this.engineHome(), bundled: true };
-    return [bundled, ...contextEntries(this.merged)];
+    return [bundled, ...contextEntries(this.listed)];
   }
 
   /** Re-reads the kubeconfig files (they are watched too). */
   reload(): void {
     const files = userKubeconfigFiles();
-    this.merged = mergeKubeconfigs(files);
+    this.files = files;
+    this.listed = listContexts(files);
     for (const w of this.watchers) w.dispose();
     this.watchers = files.map((f) => {
       const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(dirname(f)), basename(f)));
@@ -75,20 +80,39 @@ export class Clusters implements vscode.Disposable {
     this.activeChanged.fire(undefined);
   }
 
-  /** The active connection, or undefined when the cluster cannot be reached (no kubeconfig yet). */
+  get loaded(): boolean { return !!this.lib; }
+
+  /** Loads the Kubernetes client library (once); connection() is undefined until it is there. */
+  load(): Promise<ConnectLib> {
+    // A macrotask first: the library's initialisation must not run inside the activation call's microtasks.
+    this.loading ??= new Promise((r) => setTimeout(r, 0)).then(() => import('./connect.ts')).then((lib) => {
+      this.lib = lib;
+      this.activeChanged.fire(undefined);
+      this.changed.fire();
+      return lib;
+    });
+    return this.loading;
+  }
+
+  /** The active connection, or undefined when the cluster cannot be reached (no kubeconfig yet) or the client library is still loading. */
   connection(): Connection | undefined {
     if (this.conn) return this.conn;
+    const lib = this.lib;
+    if (!lib) {
+      void this.load();
+      return undefined;
+    }
     const id = this.activeId;
     let kc: KubeConfig | undefined;
     let label = id;
     try {
       if (id === bundledId) {
-        kc = bundledKubeConfig(this.engineHome());
+        kc = lib.bundledKubeConfig(this.engineHome());
         label = 'wheelhouse';
       } else {
         const entry = this.entries().find((e) => e.id === id);
         if (!entry) return undefined;
-        kc = kubeConfigFor(this.merged, entry.context);
+        kc = lib.kubeConfigFor(lib.mergeKubeconfigs(this.files), entry.context);
         label = entry.context;
       }
     } catch (err) {
@@ -96,11 +120,11 @@ export class Clusters implements vscode.Disposable {
       return undefined;
     }
     if (!kc) return undefined;
-    const cache = new ClusterCache(kc);
+    const cache = new lib.ClusterCache(kc);
     cache.setErrorHandler((kind, err) => this.setHealth({ ok: false, message: `watch ${kind}: ${errorText(err)}` }));
     cache.store.onDidChange(() => { if (!this.health?.ok) this.setHealth({ ok: true }); });
     this.conn = {
-      id, label, kc, cache, discovery: new Discovery(kc), bundled: id === bundledId,
+      id, label, kc, cache, discovery: new lib.Discovery(kc), bundled: id === bundledId,
       defaultNamespace: kc.getContextObject(kc.getCurrentContext())?.namespace ?? 'default',
     };
     void this.checkHealth(this.conn);

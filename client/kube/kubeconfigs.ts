@@ -1,12 +1,11 @@
 /**
  * The clusters a user can pick: the bundled engine's kubeconfig and every context of the user's
  * kubeconfig files (KUBECONFIG with several files, else ~/.kube/config), merged with kubectl's rule:
- * the first file that defines a name wins. Choosing a context builds an in-memory KubeConfig whose
- * current context is that one; nothing is ever written back, so the files' current-context never changes.
+ * the first file that defines a name wins. Connecting (kube/connect.ts) builds an in-memory KubeConfig;
+ * nothing is ever written back, so the files' current-context never changes.
  */
-import { KubeConfig } from '@kubernetes/client-node';
-import type { Cluster, Context, User } from '@kubernetes/client-node';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { parse } from 'yaml';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import type { ClusterEntry } from '../model/clustersView.ts';
@@ -28,34 +27,45 @@ export function userKubeconfigFiles(env: NodeJS.ProcessEnv = process.env): strin
   return [...new Set(list)].filter((f) => existsSync(f));
 }
 
-export interface MergedKubeconfig {
-  clusters: Cluster[];
-  users: User[];
-  contexts: (Context & { source: string })[];
+export interface ContextInfo {
+  name: string;
+  cluster: string;
+  user: string;
+  namespace?: string;
+  source: string;
+}
+
+export interface ContextList {
+  contexts: ContextInfo[];
   currentContext?: string;
   errors: string[];
 }
 
-export function mergeKubeconfigs(files: readonly string[]): MergedKubeconfig {
-  const out: MergedKubeconfig = { clusters: [], users: [], contexts: [], errors: [] };
+/**
+ * The contexts of the kubeconfig files (names only, first definition wins), read with a plain YAML parse so
+ * listing clusters never loads the Kubernetes client library (kube/connect.ts does, on first connection).
+ */
+export function listContexts(files: readonly string[]): ContextList {
+  const out: ContextList = { contexts: [], errors: [] };
   for (const file of files) {
-    const kc = new KubeConfig();
+    let doc: { contexts?: { name?: string; context?: { cluster?: string; user?: string; namespace?: string } }[]; 'current-context'?: string } | null;
     try {
-      kc.loadFromFile(file);
+      doc = parse(readFileSync(file, 'utf8')) as typeof doc;
     } catch (err) {
-      out.errors.push(`${file}: ${(err as Error).message}`);
+      out.errors.push(`${file}: ${(err as Error).message.split('\n')[0]}`);
       continue;
     }
-    for (const c of kc.getClusters()) if (!out.clusters.some((x) => x.name === c.name)) out.clusters.push(c);
-    for (const u of kc.getUsers()) if (!out.users.some((x) => x.name === u.name)) out.users.push(u);
-    for (const c of kc.getContexts()) if (!out.contexts.some((x) => x.name === c.name)) out.contexts.push({ ...c, source: file });
-    if (!out.currentContext && kc.getCurrentContext()) out.currentContext = kc.getCurrentContext();
+    for (const c of doc?.contexts ?? []) {
+      if (!c?.name || out.contexts.some((x) => x.name === c.name)) continue;
+      out.contexts.push({ name: c.name, cluster: c.context?.cluster ?? '', user: c.context?.user ?? '', namespace: c.context?.namespace, source: file });
+    }
+    if (!out.currentContext && doc?.['current-context']) out.currentContext = doc['current-context'];
   }
   return out;
 }
 
-export function contextEntries(merged: MergedKubeconfig): ClusterEntry[] {
-  return merged.contexts.map((c) => ({
+export function contextEntries(list: ContextList): ClusterEntry[] {
+  return list.contexts.map((c) => ({
     id: `ctx:${c.name}`,
     context: c.name,
     cluster: c.cluster,
@@ -64,27 +74,4 @@ export function contextEntries(merged: MergedKubeconfig): ClusterEntry[] {
     source: c.source,
     bundled: false,
   }));
-}
-
-/** An in-memory KubeConfig for one context of a merged set; never saved. */
-export function kubeConfigFor(merged: MergedKubeconfig, context: string): KubeConfig {
-  const ctx = merged.contexts.find((c) => c.name === context);
-  if (!ctx) throw new Error(`no context "${context}" in the kubeconfig files`);
-  const kc = new KubeConfig();
-  kc.loadFromOptions({
-    clusters: merged.clusters.filter((c) => c.name === ctx.cluster),
-    users: merged.users.filter((u) => u.name === ctx.user),
-    contexts: [{ name: ctx.name, cluster: ctx.cluster, user: ctx.user, namespace: ctx.namespace }],
-    currentContext: ctx.name,
-  });
-  return kc;
-}
-
-/** The bundled engine's KubeConfig, from the kubeconfig file in its data dir. */
-export function bundledKubeConfig(home: string): KubeConfig | undefined {
-  const file = engineKubeconfigPath(home);
-  if (!existsSync(file)) return undefined;
-  const merged = mergeKubeconfigs([file]);
-  const name = merged.contexts.find((c) => c.name === bundledContext)?.name ?? merged.currentContext ?? merged.contexts[0]?.name;
-  return name ? kubeConfigFor(merged, name) : undefined;
 }

@@ -4,7 +4,7 @@
  * this one from reporting the same problem twice (setting `wheelhouse.validation.kubernetesFiles`).
  */
 import * as vscode from 'vscode';
-import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import type { LanguageClient, LanguageClientOptions, ServerOptions } from 'vscode-languageclient/node';
 import type { CodeLensDataParams, CodeLensDataResult, DiagnosticCode } from '../../server/protocol.ts';
 import type { Ctx } from '../ctx.ts';
 import { dedupDiagnostics, type ValidationOwner } from '../model/validationOwner.ts';
@@ -45,6 +45,8 @@ export class Lsp implements vscode.Disposable {
   }
 
   private async doStart(): Promise<LanguageClient> {
+    // Loaded here, not at activation: the client library is only needed once a YAML document is open.
+    const { LanguageClient, TransportKind } = await import('vscode-languageclient/node');
     const module = vscode.Uri.joinPath(this.ctx.extension.extensionUri, 'dist', 'server.js').fsPath;
     const serverOptions: ServerOptions = {
       run: { module, transport: TransportKind.stdio },

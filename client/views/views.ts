@@ -37,6 +37,7 @@ export function viewInput(ctx: Ctx): ViewInput | undefined {
 
 function emptyMessage(ctx: Ctx, kinds: string[]): string | undefined {
   const c = ctx.clusters.connection();
+  if (!ctx.clusters.loaded) return vscode.l10n.t('Loading…');
   if (!c) {
     if (ctx.clusters.activeId !== bundledId) return vscode.l10n.t('Cannot reach the selected cluster. {0}', ctx.clusters.activeHealth?.message ?? '');
     const s = ctx.engine.currentState;
@@ -86,8 +87,8 @@ export function registerViews(ctx: Ctx): { providers: Map<string, ModelTreeProvi
   const clustersView = vscode.window.createTreeView('wheelhouse.clusters', { treeDataProvider: clusters });
   ctx.register(clusters, clustersView, ctx.clusters.onDidChange(() => clusters.refresh()), ctx.engine.onDidChange(() => clusters.refresh()));
   providers.set('wheelhouse.clusters', clusters);
-  // First look at the Clusters view: read the engine's state (no start).
-  void ctx.engine.refresh();
+  // First look at the Clusters view: read the engine's state (no start), after activation returned.
+  setTimeout(() => void ctx.engine.refresh(), 0);
 
   const resubscribe = (): void => {
     storeSub?.dispose();

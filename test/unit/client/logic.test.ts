@@ -10,7 +10,8 @@ import { diffLines, diffStats, renderDiff } from '../../../client/model/diff.ts'
 import { restartPatch, pausePatch, deploymentRevisions, deploymentUndoPatch, previousRevision, controllerRevisions } from '../../../client/model/rollout.ts';
 import { parseManifests, applyOrder } from '../../../client/model/manifests.ts';
 import { drainPlan } from '../../../client/model/drain.ts';
-import { mergeKubeconfigs, kubeConfigFor, contextEntries, userKubeconfigFiles } from '../../../client/kube/kubeconfigs.ts';
+import { contextEntries, userKubeconfigFiles, listContexts } from '../../../client/kube/kubeconfigs.ts';
+import { mergeKubeconfigs, kubeConfigFor } from '../../../client/kube/connect.ts';
 import { encodeEditUri, decodeEditUri } from '../../../client/model/editUri.ts';
 import { dedupDiagnostics } from '../../../client/model/validationOwner.ts';
 import { ObjectStore } from '../../../client/model/store.ts';
@@ -124,9 +125,11 @@ describe('kubeconfigs', () => {
         '- name: one', '  context: {cluster: c2, user: u2}', ''].join('\n'));
       const files = userKubeconfigFiles({ KUBECONFIG: [a, join(dir, 'missing'), b].join(':') });
       assert.deepEqual(files, [a, b]);
+      const listed = listContexts(files);
+      assert.deepEqual(contextEntries(listed).map((e) => [e.context, e.cluster, e.namespace, e.source === a ? 'a' : 'b']), [['one', 'c1', 'team', 'a'], ['two', 'c2', undefined, 'b']]);
+      assert.equal(listed.currentContext, 'one');
       const merged = mergeKubeconfigs(files);
-      assert.deepEqual(contextEntries(merged).map((e) => [e.context, e.cluster, e.source === a ? 'a' : 'b']), [['one', 'c1', 'a'], ['two', 'c2', 'b']]);
-      assert.equal(merged.currentContext, 'one');
+      assert.deepEqual(merged.contexts.map((c) => c.name), ['one', 'two']);
       // "two" (from b) uses user u1 (from a): cross-file references resolve as kubectl's merge does.
       const kc = kubeConfigFor(merged, 'two');
       assert.equal(kc.getCurrentContext(), 'two');
