@@ -57,7 +57,7 @@ describe('file store: kill -9 under write load', () => {
       await reopenAndVerify(dir, ledger, ctx);
     }
     assert.ok(readyRuns >= 50, `seed ${seed}: only ${readyRuns} runs got going`);
-    assert.ok(ledger.count > 500, `seed ${seed}: only ${ledger.count} acknowledged writes in 100 runs`);
+    assert.ok(ledger.count > 200, `seed ${seed}: only ${ledger.count} acknowledged writes in 100 runs`);
   });
 
   it('a crash at each internal step (failpoints) loses nothing acknowledged', async () => {
