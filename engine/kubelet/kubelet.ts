@@ -148,14 +148,27 @@ export function startKubelet(client: ApiClient, runtime: Runtime, opts: KubeletO
 
   let ready = false;
   let events: { stop(): void } | undefined;
+  let subscriptions = 0;
 
   const subscribe = async (): Promise<void> => {
     events?.stop();
-    events = await runtime.events((ev) => {
+    const generation = ++subscriptions;
+    const mine = await runtime.events((ev) => {
       const l = fromDockerLabels(ev.labels);
       if (!l || l.cluster !== opts.clusterName || l.node !== opts.nodeName || !l.podUid) return;
       if (ev.action === 'die' || ev.action === 'destroy' || ev.action === 'oom' || ev.action === 'stop') workers.get(l.podUid)?.kick();
+    }, {
+      labels: labelFilter({ cluster: opts.clusterName, node: opts.nodeName }),
+      // The stream ends when the daemon goes away: the next resync pings, re-subscribes and re-checks pods.
+      onEnd: () => {
+        if (!stopped && generation === subscriptions) {
+          healthy = false;
+          if (resyncTimer !== undefined) clock.clearTimeout(resyncTimer);
+          resyncTimer = clock.setTimeout(() => void resync(), 1000);
+        }
+      },
     });
+    events = mine;
   };
 
   /** Removes containers of this node whose pod is not ours any more (deleted while the engine was down). */

@@ -580,6 +580,7 @@ export class PodWorker {
       ...(sc.privileged ? { privileged: true } : {}),
       ...(c.tty ? { tty: true } : {}),
       ...(c.stdin ? { stdin: true } : {}),
+      ...(c.stdin && c.stdinOnce ? { stdinOnce: true } : {}),
     };
   }
 

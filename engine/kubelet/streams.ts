@@ -119,3 +119,14 @@ export async function openPodTcpStream(deps: StreamDeps, pod: Pod, port: number)
   if (!sb) throw new StreamError(400, `pod ${pod.metadata?.name} does not have a running sandbox (phase ${pod.status?.phase ?? 'Pending'})`);
   return openTcpStream(deps.runtime, sb.id, port);
 }
+
+/** Attaches to a running container's main process (kubectl attach); `done` settles when it ends. */
+export async function podAttach(deps: StreamDeps, pod: Pod, container: string | undefined, streams: ExecStreams): Promise<{ done: Promise<void>; resize(cols: number, rows: number): Promise<void>; detach(): void }> {
+  const name = containerNameFor(pod, container);
+  const cur = (await attempts(deps, pod, name))[0];
+  if (!cur || cur.state !== 'running') throw new StreamError(400, `unable to upgrade connection: container not found ("${name}")`);
+  const spec = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])].find((c) => c.name === name);
+  if (streams.stdin && !spec?.stdin) throw new StreamError(400, `stdin is not enabled for container "${name}" in pod "${pod.metadata?.name}": set stdin: true in its spec`);
+  const session = await deps.runtime.attach(cur.id, { stdin: streams.stdin, stdout: streams.stdout, stderr: streams.stderr });
+  return { done: session.done, resize: (cols, rows) => session.resize(rows, cols), detach: () => session.detach() };
+}

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import type { ConfigMap, Event, Namespace, Node, Pod } from 'kubernetes-types/core/v1';
 import { R } from '../../engine/api/resources.ts';
 import { fromDockerLabels } from '../../engine/runtime/labels.ts';
@@ -13,7 +14,7 @@ import { ContainerConfigError, containerCommand, expand, resolveEnv } from '../.
 import { initialProbeState, observeProbe } from '../../engine/kubelet/probes.ts';
 import { checkPodSecurity } from '../../engine/kubelet/security.ts';
 import { qosClass } from '../../engine/kubelet/status.ts';
-import { podExec, podLogs } from '../../engine/kubelet/streams.ts';
+import { podAttach, podExec, podLogs } from '../../engine/kubelet/streams.ts';
 import { FakeClient } from '../support/fake-client.ts';
 import { FakeRuntime } from '../support/fake-runtime.ts';
 
@@ -185,6 +186,16 @@ describe('kubelet: running a pod', () => {
     const r = await podExec({ runtime: e.runtime, clusterName: CLUSTER }, p, 'app', ['false'], {}, false);
     assert.equal(await r.exitCode, 3);
     e.runtime.onExec(undefined);
+    // attach: output from now on; stdin only for containers that asked for it.
+    const out = new PassThrough();
+    let seen = '';
+    out.on('data', (d: Buffer) => (seen += d.toString()));
+    const a = await podAttach({ runtime: e.runtime, clusterName: CLUSTER }, p, 'app', { stdout: out });
+    e.runtime.appendLog(app.id, 'stdout', 'live line\n');
+    assert.equal(seen, 'live line\n');
+    a.detach();
+    await a.done;
+    await assert.rejects(podAttach({ runtime: e.runtime, clusterName: CLUSTER }, p, 'app', { stdin: new PassThrough() }), /stdin is not enabled for container "app"/);
   });
 });
 
