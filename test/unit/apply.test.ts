@@ -145,6 +145,27 @@ describe('server-side apply', () => {
     assert.deepEqual(c.spec.template.spec.containers.map((x: Any) => x.name), ['nginx']);
   });
 
+  it('items match their defaulted live twins (a port without protocol is the TCP port)', () => {
+    const cfg = manifest();
+    delete cfg.spec.template.spec.containers[0].ports[0].protocol;
+    // What the registry stores after the first apply: defaults filled in.
+    const first = apply(undefined, cfg).object as Any;
+    const stored = structuredClone(first);
+    stored.spec.template.spec.containers[0].ports[0].protocol = 'TCP';
+    stored.spec.template.spec.containers[0].imagePullPolicy = 'IfNotPresent';
+    const second = apply(stored, cfg, 'kubectl', false, T1);
+    assert.deepEqual(second.conflicts, []);
+    const o = second.object as Any;
+    assert.deepEqual(o.spec.template.spec.containers[0].ports, [{ containerPort: 80, protocol: 'TCP' }]);
+    assert.equal(o.spec.template.spec.containers[0].imagePullPolicy, 'IfNotPresent', 'defaults nobody applied stay');
+    assert.ok(owned(o, 'kubectl').includes('.spec.template.spec.containers[name="nginx"].ports[containerPort=80,protocol="TCP"].containerPort'));
+    // Dropping the port removes the defaulted live item too.
+    const noPorts = structuredClone(cfg);
+    delete noPorts.spec.template.spec.containers[0].ports;
+    const third = apply(o, noPorts).object as Any;
+    assert.equal(third.spec.template.spec.containers[0].ports, undefined);
+  });
+
   it('status is neither applied nor owned through the main resource', () => {
     const cfg = { ...manifest(), status: { replicas: 9 } };
     const live = { ...manifest(), status: { replicas: 1 } };

@@ -22,7 +22,7 @@
 import { PatchError, badRequest, checkDepth, clone, hasKey, isObject, jsonEqual, setKey } from './errors.ts';
 import type { JsonObject } from './errors.ts';
 import { FieldSet, compare, fieldSetOf, itemKey, pathString, removePath } from './fieldset.ts';
-import { fieldStrategy, hasStatusSubresource, listMapKeys, rootTypeOf } from './strategy.ts';
+import { fieldStrategy, hasStatusSubresource, rootTypeOf } from './strategy.ts';
 import type { GroupVersionKind } from './strategy.ts';
 
 export interface ManagedFieldsEntry {
@@ -105,7 +105,7 @@ export function serverSideApply(
     for (const p of dropped) {
       if (managers.some((m) => m !== self && m.set.has(p))) continue;
       if (IGNORED_TOP.has(p[0])) continue;
-      removePath(merged, p, true);
+      removePath(merged, p, true, type);
     }
   }
   // Whatever is gone from the object is owned by no one any more.
@@ -302,11 +302,10 @@ function mergeApplied(live: JsonObject, config: JsonObject, type: string | undef
     if (isObject(cv)) {
       setKey(out, k, mergeApplied(isObject(lv) ? lv : {}, cv, fs?.type));
     } else if (Array.isArray(cv) && fs?.list === 'map' && !fs.ssaAtomic && cv.every(isObject) && Array.isArray(lv) && lv.every(isObject)) {
-      const keys = listMapKeys(fs);
       const result = (lv as JsonObject[]).slice();
       for (const item of cv as JsonObject[]) {
-        const key = itemKey(item, keys);
-        const idx = result.findIndex((x) => itemKey(x, keys) === key);
+        const key = itemKey(item, fs);
+        const idx = result.findIndex((x) => itemKey(x, fs) === key);
         if (idx >= 0) result[idx] = mergeApplied(result[idx], item, fs.type);
         else result.push(mergeApplied({}, item, fs.type));
       }

@@ -14,6 +14,7 @@
 import { badRequest, brief, hasKey, isObject, jsonEqual, setKey } from './errors.ts';
 import type { JsonObject } from './errors.ts';
 import { fieldStrategy, listMapKeys } from './strategy.ts';
+import type { FieldStrategy } from './strategy.ts';
 
 const SEP = '\u0000';
 
@@ -103,10 +104,16 @@ export class FieldSet {
   }
 }
 
-/** Path element of an associative list item: its list map keys, JSON with sorted keys. */
-export function itemKey(item: JsonObject, keys: readonly string[]): string {
+/**
+ * Path element of an associative list item: its list map keys (defaulted where upstream defaults them),
+ * JSON with sorted keys.
+ */
+export function itemKey(item: JsonObject, fs: FieldStrategy): string {
   const k: JsonObject = {};
-  for (const name of [...keys].sort()) if (hasKey(item, name)) k[name] = item[name];
+  for (const name of [...listMapKeys(fs)].sort()) {
+    if (hasKey(item, name)) k[name] = item[name];
+    else if (fs.keyDefaults && hasKey(fs.keyDefaults as JsonObject, name)) k[name] = fs.keyDefaults[name];
+  }
   return `k:${JSON.stringify(k)}`;
 }
 
@@ -128,9 +135,8 @@ function walkFields(obj: JsonObject, type: string | undefined, prefix: string[],
       if (Object.keys(v).length === 0) s.insert(path);
       else walkFields(v, fs?.type, path, s);
     } else if (Array.isArray(v) && fs?.list === 'map' && !fs.ssaAtomic && v.every(isObject) && v.length > 0) {
-      const keys = listMapKeys(fs);
       for (const item of v as JsonObject[]) {
-        const ip = [...path, itemKey(item, keys)];
+        const ip = [...path, itemKey(item, fs)];
         s.insert(ip);
         walkFields(item, fs.type, ip, s);
       }
@@ -168,9 +174,8 @@ function compareMaps(a: JsonObject, b: JsonObject, type: string | undefined, pre
     if (isObject(av) && isObject(bv) && Object.keys(av).length > 0 && Object.keys(bv).length > 0) {
       compareMaps(av, bv, fs?.type, path, c);
     } else if (Array.isArray(av) && Array.isArray(bv) && fs?.list === 'map' && !fs.ssaAtomic && av.every(isObject) && bv.every(isObject)) {
-      const keys = listMapKeys(fs);
-      const ak = new Map((av as JsonObject[]).map((x) => [itemKey(x, keys), x]));
-      const bk = new Map((bv as JsonObject[]).map((x) => [itemKey(x, keys), x]));
+      const ak = new Map((av as JsonObject[]).map((x) => [itemKey(x, fs), x]));
+      const bk = new Map((bv as JsonObject[]).map((x) => [itemKey(x, fs), x]));
       for (const [key, bi] of bk) {
         const ip = [...path, key];
         const ai = ak.get(key);
@@ -231,45 +236,77 @@ export function pathString(path: Path): string {
 }
 
 /**
- * Removes the value at `path` from `obj` (in place). Answers false when nothing is there. Associative and
- * set list items are found by their key / value. With `pruneEmpty`, maps that the removal leaves empty
- * are removed too (an apply that stops setting the last label leaves no `labels: {}` behind).
+ * Removes the value at `path` from `obj` (in place), `rootType` naming the object's type (strategy.ts) so
+ * associative list items are found by their defaulted keys. Answers false when nothing is there. With
+ * `pruneEmpty`, maps and lists that the removal leaves empty are removed too, as structured-merge-diff's
+ * RemoveItems does (an apply that stops setting the last label leaves no `labels: {}` behind).
  */
-export function removePath(obj: JsonObject, path: Path, pruneEmpty = false): boolean {
-  const removed = removeAt(obj, path);
+export function removePath(obj: JsonObject, path: Path, pruneEmpty = false, rootType?: string): boolean {
+  const removed = removeAt(obj, path, rootType);
   if (removed && pruneEmpty) {
     for (let n = path.length - 1; n > 0; n--) {
       const parent = path.slice(0, n);
       if (!parent[parent.length - 1].startsWith('f:')) break;
-      const v = valueAt(obj, parent);
-      if (!isObject(v) || Object.keys(v).length > 0) break;
-      removeAt(obj, parent);
+      const v = valueAt(obj, parent, rootType);
+      const empty = (isObject(v) && Object.keys(v).length === 0) || (Array.isArray(v) && v.length === 0);
+      if (!empty) break;
+      removeAt(obj, parent, rootType);
     }
   }
   return removed;
 }
 
-/** The value at `path`, or undefined. */
-export function valueAt(obj: JsonObject, path: Path): unknown {
+/** One step of a path: the container holding it, the index or key, and the type context below it. */
+interface Step {
+  container: JsonObject | unknown[];
+  at: string | number;
+  type: string | undefined;
+  fs: FieldStrategy | undefined;
+}
+
+/** Resolves every step of `path`, or undefined when some element is not there. */
+function resolve(obj: JsonObject, path: Path, rootType: string | undefined): Step[] | undefined {
+  const steps: Step[] = [];
   let cur: unknown = obj;
+  let type = rootType;
+  let fs: FieldStrategy | undefined;
   for (const pe of path) {
     if (pe.startsWith('f:')) {
-      if (!isObject(cur) || !hasKey(cur, pe.slice(2))) return undefined;
-      cur = cur[pe.slice(2)];
+      const key = pe.slice(2);
+      if (!isObject(cur) || !hasKey(cur, key)) return undefined;
+      fs = fieldStrategy(type, key);
+      steps.push({ container: cur, at: key, type, fs });
+      cur = cur[key];
+      type = fs?.type;
       continue;
     }
     if (!Array.isArray(cur)) return undefined;
-    const idx = findItem(cur, pe);
+    const idx = findItem(cur, pe, fs);
     if (idx < 0) return undefined;
+    steps.push({ container: cur, at: idx, type, fs });
     cur = cur[idx];
+    fs = undefined;
   }
-  return cur;
+  return steps;
 }
 
-function findItem(arr: unknown[], pe: string): number {
+/** The value at `path`, or undefined. */
+export function valueAt(obj: JsonObject, path: Path, rootType?: string): unknown {
+  const steps = resolve(obj, path, rootType);
+  if (!steps) return undefined;
+  if (steps.length === 0) return obj;
+  const last = steps[steps.length - 1];
+  return Array.isArray(last.container) ? last.container[last.at as number] : last.container[last.at as string];
+}
+
+function findItem(arr: unknown[], pe: string, fs: FieldStrategy | undefined): number {
   const body = pe.slice(2);
-  let parsed: unknown;
   if (pe.startsWith('i:')) return /^\d+$/.test(body) && Number(body) < arr.length ? Number(body) : -1;
+  if (pe.startsWith('k:') && fs?.list === 'map') {
+    const f = fs;
+    return arr.findIndex((x) => isObject(x) && itemKey(x, f) === pe);
+  }
+  let parsed: unknown;
   try {
     parsed = JSON.parse(body);
   } catch {
@@ -281,30 +318,11 @@ function findItem(arr: unknown[], pe: string): number {
   return arr.findIndex((x) => isObject(x) && Object.keys(kk).every((n) => jsonEqual(x[n], kk[n])));
 }
 
-function removeAt(obj: JsonObject, path: Path): boolean {
-  let cur: unknown = obj;
-  for (let i = 0; i < path.length; i++) {
-    const pe = path[i];
-    const last = i === path.length - 1;
-    const body = pe.slice(2);
-    if (pe.startsWith('f:')) {
-      if (!isObject(cur) || !hasKey(cur, body)) return false;
-      if (last) {
-        delete cur[body];
-        return true;
-      }
-      cur = cur[body];
-      continue;
-    }
-    if (!Array.isArray(cur)) return false;
-    const arr: unknown[] = cur;
-    const idx = findItem(arr, pe);
-    if (idx < 0) return false;
-    if (last) {
-      arr.splice(idx, 1);
-      return true;
-    }
-    cur = arr[idx];
-  }
-  return false;
+function removeAt(obj: JsonObject, path: Path, rootType: string | undefined): boolean {
+  const steps = resolve(obj, path, rootType);
+  if (!steps || steps.length === 0) return false;
+  const last = steps[steps.length - 1];
+  if (Array.isArray(last.container)) last.container.splice(last.at as number, 1);
+  else delete last.container[last.at as string];
+  return true;
 }

@@ -28,6 +28,11 @@ export interface FieldStrategy {
   readonly smp?: false;
   readonly ssaAtomic?: true;
   readonly retainKeys?: true;
+  /**
+   * Defaults of list map keys that upstream's defaulting fills before server-side apply compares items
+   * (a port without `protocol` is the TCP port), so an applied item and its defaulted live twin match.
+   */
+  readonly keyDefaults?: Readonly<Record<string, unknown>>;
 }
 
 export type TypeStrategy = Readonly<Record<string, FieldStrategy>>;
@@ -57,7 +62,7 @@ export const TYPES: Readonly<Record<string, TypeStrategy>> = {
     schedulingGates: byKey('PodSchedulingGate', 'name'),
   },
   Container: {
-    ports: byKey('ContainerPort', 'containerPort', { keys: ['containerPort', 'protocol'] }),
+    ports: byKey('ContainerPort', 'containerPort', { keys: ['containerPort', 'protocol'], keyDefaults: { protocol: 'TCP' } }),
     env: byKey('EnvVar', 'name'),
     volumeMounts: byKey('VolumeMount', 'mountPath'),
     volumeDevices: byKey('VolumeDevice', 'devicePath'),
@@ -83,7 +88,7 @@ export const TYPES: Readonly<Record<string, TypeStrategy>> = {
   NodeSpec: { podCIDRs: mergedSet },
   NodeStatus: { conditions, addresses: byKey('NodeAddress', 'type') },
   Service: { metadata: { type: 'ObjectMeta' }, spec: { type: 'ServiceSpec' }, status: { type: 'ServiceStatus' } },
-  ServiceSpec: { ports: byKey('ServicePort', 'port', { keys: ['port', 'protocol'] }) },
+  ServiceSpec: { ports: byKey('ServicePort', 'port', { keys: ['port', 'protocol'], keyDefaults: { protocol: 'TCP' } }) },
   ServiceStatus: { conditions },
   ServiceAccount: { metadata: { type: 'ObjectMeta' }, secrets: byKey('ObjectReference', 'name') },
   PersistentVolumeClaim: {
