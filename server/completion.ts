@@ -13,6 +13,7 @@ import type { FileModel } from './model.ts';
 import { docAt } from './model.ts';
 import { defaultFromDescription, schemaAt, typeLabel } from './schemaNav.ts';
 import { SNIPPETS } from './snippets.ts';
+import { customKindSchema } from './crd.ts';
 import { selectedTemplates } from './crossref.ts';
 import { effectiveNamespace, isObj, labelsOf, podTemplateOf } from './workspace.ts';
 import type { WorkspaceIndex } from './workspace.ts';
@@ -65,7 +66,7 @@ export function complete(model: FileModel, off: number, index: WorkspaceIndex): 
   const replace = { start: pos(ctx.prefixStart), end: pos(Math.max(ctx.wordEnd, rel)) };
   const apiVersion = headerValue(text, 'apiVersion');
   const kind = headerValue(text, 'kind');
-  const ks: KindSchema | undefined = apiVersion && kind ? cat.byApiVersionKind(apiVersion, kind) : undefined;
+  const ks: Pick<KindSchema, 'kind' | 'apiVersion' | 'schema'> | undefined = apiVersion && kind ? cat.byApiVersionKind(apiVersion, kind) ?? customKindSchema(index, apiVersion, kind) : undefined;
   const items: CompletionItem[] = [];
   const top = ctx.path.length === (ctx.at === 'value' ? 1 : 0);
 

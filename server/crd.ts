@@ -94,3 +94,11 @@ export function customResourceDiagnostics(p: ParsedDoc, index: WorkspaceIndex, p
   }
   return out;
 }
+
+/** The schema of a custom kind from the workspace's CRDs or the cluster's, for completion and hover. */
+export function customKindSchema(index: WorkspaceIndex, apiVersion: string, kind: string): { kind: string; apiVersion: string; schema: JsonSchema } | undefined {
+  const { group, version } = splitApiVersion(apiVersion);
+  const ver = findCrds(index, group, kind).flatMap((c) => c.versions).find((v) => v.name === version && v.served);
+  const schema = ver?.schema ?? index.clusterSchemas.get(`${group}/${version}/${kind}`);
+  return schema ? { kind, apiVersion, schema } : undefined;
+}

@@ -8,6 +8,7 @@ import type { FileModel } from './model.ts';
 import { docAt } from './model.ts';
 import { defaultFromDescription, propertyAt, typeLabel } from './schemaNav.ts';
 import { effectiveNamespace, isObj, referencesOf } from './workspace.ts';
+import { customKindSchema } from './crd.ts';
 import type { WorkspaceIndex } from './workspace.ts';
 
 export function hover(model: FileModel, off: number, index: WorkspaceIndex): Hover | null {
@@ -18,7 +19,7 @@ export function hover(model: FileModel, off: number, index: WorkspaceIndex): Hov
   if (!loc || !loc.node?.range || loc.path.length === 0) return null;
   const range = { start: model.text.positionAt(slot.start + loc.node.range[0]), end: model.text.positionAt(slot.start + loc.node.range[1]) };
   const parts: string[] = [];
-  const ks = p.kindSchema;
+  const ks = p.kindSchema ?? (p.isObject ? customKindSchema(index, p.apiVersion!, p.kind!) : undefined);
   if (ks) {
     const last = loc.path[loc.path.length - 1];
     if (loc.path.length === 1 && last === 'kind') {

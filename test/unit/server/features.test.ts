@@ -294,6 +294,19 @@ spec:
       [['unknown-field', 4], ['enum', 5], ['required', 3]]);
     assert.equal(check('apiVersion: ops.example.com/v2\nkind: Backup\nmetadata: { name: b }\n')[0][0], 'unknown-api-version');
   });
+  it('completes and hovers custom resource fields from the CRD', () => {
+    const s = new LanguageService();
+    s.update('file:///ws/crd.yaml', 1, crd, false);
+    const { text, offset } = withCaret('apiVersion: ops.example.com/v1\nkind: Backup\nmetadata: { name: b }\nspec:\n  schedule: x\n  <|>\n');
+    const m = s.update('file:///ws/cr.yaml', 1, text);
+    assert.deepEqual(labels(complete(m, offset, s.index)), ['retention', 'mode']);
+    const h = withCaret('apiVersion: ops.example.com/v1\nkind: Backup\nmetadata: { name: b }\nspec:\n  mode: f<|>ull\n');
+    const m2 = s.update('file:///ws/cr2.yaml', 1, h.text);
+    const c = withCaret('apiVersion: ops.example.com/v1\nkind: Backup\nmetadata: { name: b }\nspec:\n  mode: <|>\n');
+    const m3 = s.update('file:///ws/cr3.yaml', 1, c.text);
+    assert.deepEqual(labels(complete(m3, c.offset, s.index)), ['full', 'incremental']);
+    assert.match((hover(m2, h.offset, s.index)!.contents as { value: string }).value, /\*\*mode\*\* `string`[\s\S]*Values: `full`, `incremental`/);
+  });
   it('leaves custom resources without a known CRD alone', () => {
     const s = new LanguageService();
     s.update('file:///ws/cr.yaml', 1, 'apiVersion: other.example.com/v1\nkind: Thing\nmetadata: { name: t }\nspec: { anything: [1, 2] }\n');
