@@ -570,7 +570,7 @@ export class DockerRuntime implements Runtime {
     };
   }
 
-  async ensureNetwork(name: string, opts: { subnet?: string; gateway?: string; labels?: Record<string, string> }): Promise<{ id: string; subnet: string; gateway: string }> {
+  async ensureNetwork(name: string, opts: { subnet?: string; gateway?: string; ipRange?: string; labels?: Record<string, string> }): Promise<{ id: string; subnet: string; gateway: string }> {
     const read = async () => {
       const n = await this.docker.getNetwork(name).inspect() as { Id: string; Name: string; IPAM?: { Config?: Array<{ Subnet?: string; Gateway?: string }> } };
       // Docker resolves a network by id prefix too: only an exact name match counts.
@@ -595,7 +595,7 @@ export class DockerRuntime implements Runtime {
         Driver: 'bridge',
         CheckDuplicate: true,
         Labels: opts.labels ?? {},
-        ...(opts.subnet ? { IPAM: { Driver: 'default', Config: [{ Subnet: opts.subnet, ...(opts.gateway ? { Gateway: opts.gateway } : {}) }] } } : {}),
+        ...(opts.subnet ? { IPAM: { Driver: 'default', Config: [{ Subnet: opts.subnet, ...(opts.gateway ? { Gateway: opts.gateway } : {}), ...(opts.ipRange ? { IPRange: opts.ipRange } : {}) }] } } : {}),
       });
     } catch (err) {
       // Another creator won the race: use theirs.

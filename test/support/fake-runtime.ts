@@ -506,7 +506,7 @@ export class FakeRuntime implements Runtime {
     return { stop: () => { this.listeners.delete(listener); } };
   }
 
-  async ensureNetwork(name: string, opts: { subnet?: string; gateway?: string; labels?: Record<string, string> }): Promise<{ id: string; subnet: string; gateway: string }> {
+  async ensureNetwork(name: string, opts: { subnet?: string; gateway?: string; ipRange?: string; labels?: Record<string, string> }): Promise<{ id: string; subnet: string; gateway: string }> {
     this.record('ensureNetwork', name, opts);
     const existing = this.networks.get(name);
     if (existing) {
