@@ -20,6 +20,7 @@ import { NodeLifecycleController } from './nodelifecycle/controller.ts';
 import { EventTTLController } from './eventttl/controller.ts';
 import { StatefulSetController } from './statefulset/controller.ts';
 import { DaemonSetController } from './daemonset/controller.ts';
+import { ResourceQuotaController } from './resourcequota/controller.ts';
 
 export interface ControllersOptions {
   clock?: Clock;
@@ -60,6 +61,7 @@ export const CONTROLLERS: Record<string, Factory> = {
   cronjob: (ctx) => new CronJobController(ctx),
   statefulset: (ctx) => new StatefulSetController(ctx),
   daemonset: (ctx) => new DaemonSetController(ctx),
+  resourcequota: (ctx) => new ResourceQuotaController(ctx),
   nodelifecycle: (ctx, o) => {
     const c = new NodeLifecycleController(ctx, { nodeMonitorGracePeriodMs: o.nodeMonitorGracePeriodMs, podEvictionTimeoutSeconds: o.podEvictionTimeoutSeconds });
     return { controller: c.controller, start: () => c.startMonitor(), stop: () => c.stopMonitor() };
