@@ -12,6 +12,7 @@ import { Backoff } from '../../engine/kubelet/backoff.ts';
 import { startKubelet, type Kubelet } from '../../engine/kubelet/kubelet.ts';
 import { ContainerConfigError, containerCommand, expand, resolveEnv } from '../../engine/kubelet/env.ts';
 import { initialProbeState, observeProbe } from '../../engine/kubelet/probes.ts';
+import { authFor, pullPolicy } from '../../engine/kubelet/images.ts';
 import { checkPodSecurity } from '../../engine/kubelet/security.ts';
 import { qosClass } from '../../engine/kubelet/status.ts';
 import { podAttach, podExec, podLogs } from '../../engine/kubelet/streams.ts';
@@ -526,6 +527,16 @@ describe('kubelet: pure parts', () => {
     for (let i = 0; i < 10; i++) b.next('k', 3_000);
     assert.equal(b.delay('k', 3_000), 300_000);
     assert.equal(b.next('k', 3_000 + 600_001), 10_000);
+  });
+
+  it('finds registry credentials in imagePullSecrets', () => {
+    const cfg = (auths: object) => ({ metadata: { name: 's' }, type: 'kubernetes.io/dockerconfigjson', data: { '.dockerconfigjson': Buffer.from(JSON.stringify({ auths })).toString('base64') } });
+    const secret = cfg({ 'registry.example.com': { auth: Buffer.from('me:pw').toString('base64') }, 'https://index.docker.io/v1/': { username: 'hub', password: 'x' } });
+    assert.deepEqual(authFor('registry.example.com/team/app:1', [secret]), { username: 'me', password: 'pw', serverAddress: 'registry.example.com' });
+    assert.equal(authFor('busybox:1.36', [secret])?.username, 'hub');
+    assert.equal(authFor('other.example.com/app:1', [secret]), undefined);
+    assert.equal(pullPolicy({ name: 'c', image: 'app' }), 'Always');
+    assert.equal(pullPolicy({ name: 'c', image: 'app:1' }), 'IfNotPresent');
   });
 
   it('classifies QoS', () => {
