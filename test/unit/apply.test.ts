@@ -273,3 +273,16 @@ describe('field paths', () => {
   });
 });
 
+
+describe('metadata ownership', () => {
+  it('a controller adding an annotation owns the annotations map, not metadata itself', () => {
+    const applied = serverSideApply(undefined, manifest(), { manager: 'kubectl', force: false, gvk: DEPLOY, now: T0 }).object as Any;
+    const next = structuredClone(applied);
+    next.metadata.annotations = { 'deployment.kubernetes.io/revision': '1' };
+    const o = trackUpdate(applied, next, 'kube-controller-manager', T1) as Any;
+    const e = o.metadata.managedFields.find((x: Any) => x.manager === 'kube-controller-manager');
+    assert.deepEqual(e.fieldsV1, { 'f:metadata': { 'f:annotations': { '.': {}, 'f:deployment.kubernetes.io/revision': {} } } });
+    const cm = serverSideApply(undefined, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: { a: '1' } }, { manager: 'kubectl', force: false, gvk: { group: '', version: 'v1', kind: 'ConfigMap' }, now: T0 }).object as Any;
+    assert.deepEqual(cm.metadata.managedFields[0].fieldsV1, { 'f:data': { 'f:a': {} } });
+  });
+});

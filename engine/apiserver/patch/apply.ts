@@ -79,7 +79,7 @@ export function serverSideApply(
   const configSet = fieldSetOf(ownable(config), type);
 
   const merged = mergeApplied(clone(liveObj), config, type);
-  const cmp = compare(ownable(liveObj), ownable(merged), type);
+  const cmp = compare(ownable(liveObj, true), ownable(merged, true), type);
   const changed = cmp.modified.union(cmp.added);
 
   const conflicts: ApplyConflict[] = [];
@@ -109,7 +109,7 @@ export function serverSideApply(
     }
   }
   // Whatever is gone from the object is owned by no one any more.
-  const gone = compare(ownable(liveObj), ownable(merged), type).removed;
+  const gone = compare(ownable(liveObj, true), ownable(merged, true), type).removed;
   for (const m of managers) m.set = dropGone(m.set, gone);
 
   const entry: ManagedFieldsEntry = {
@@ -146,8 +146,8 @@ export function trackUpdate(old: object | undefined, next: object, manager: stri
   else if (Array.isArray(nextMF) && nextMF.length === 0) managers = [];
   else managers = readManagers(out);
 
-  const oldView = ownable(statusless(oldObj, gvk));
-  const nextView = ownable(statusless(out, gvk));
+  const oldView = ownable(statusless(oldObj, gvk), true);
+  const nextView = ownable(statusless(out, gvk), true);
   const cmp = compare(oldView, nextView, type);
   const changed = cmp.modified.union(cmp.added);
   for (const m of managers) m.set = dropGone(m.set.difference(cmp.modified), cmp.removed);
@@ -210,14 +210,16 @@ function gvkOf(apiVersion: string, kind: string): GroupVersionKind {
 }
 
 /** The object without the fields nobody owns. */
-function ownable(o: JsonObject): JsonObject {
+function ownable(o: JsonObject, keepEmptyMeta = false): JsonObject {
   const out: JsonObject = {};
   for (const [k, v] of Object.entries(o)) {
     if (k === 'apiVersion' || k === 'kind') continue;
     if (k === 'metadata' && isObject(v)) {
       const m: JsonObject = {};
       for (const [mk, mv] of Object.entries(v)) if (!IGNORED_METADATA.includes(mk)) setKey(m, mk, mv);
-      if (Object.keys(m).length > 0) out.metadata = m;
+      // An emptied metadata still exists for comparisons (so adding annotations does not "add" metadata),
+      // but owns nothing by itself.
+      if (keepEmptyMeta || Object.keys(m).length > 0) out.metadata = m;
       continue;
     }
     setKey(out, k, v);

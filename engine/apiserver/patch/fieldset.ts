@@ -171,7 +171,7 @@ function compareMaps(a: JsonObject, b: JsonObject, type: string | undefined, pre
       continue;
     }
     const av = a[k];
-    if (isObject(av) && isObject(bv) && Object.keys(av).length > 0 && Object.keys(bv).length > 0) {
+    if (isObject(av) && isObject(bv) && !(Object.keys(av).length === 0 && Object.keys(bv).length === 0)) {
       compareMaps(av, bv, fs?.type, path, c);
     } else if (Array.isArray(av) && Array.isArray(bv) && fs?.list === 'map' && !fs.ssaAtomic && av.every(isObject) && bv.every(isObject)) {
       const ak = new Map((av as JsonObject[]).map((x) => [itemKey(x, fs), x]));
