@@ -36,6 +36,8 @@ export const REASON = {
   antiAffinity: "node(s) didn't match pod anti-affinity rules",
   existingAntiAffinity: "node(s) didn't satisfy existing pods anti-affinity rules",
   affinity: "node(s) didn't match pod affinity rules",
+  spread: "node(s) didn't match pod topology spread constraints",
+  spreadMissingLabel: "node(s) didn't match pod topology spread constraints (missing required label)",
 } as const;
 
 const UNSCHEDULABLE_TAINT: Taint = { key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' };
@@ -56,6 +58,53 @@ function termMatchesPod(term: PodAffinityTerm, owner: Pod, other: Pod): boolean 
 }
 
 const topologyValue = (node: Node | undefined, key: string): string | undefined => node?.metadata?.labels?.[key];
+
+interface SpreadPlan {
+  key: string;
+  maxSkew: number;
+  hard: boolean;
+  /** Matching pods per domain value, over the domains the pod may use. */
+  counts: Map<string, number>;
+  min: number;
+  selfMatch: number;
+}
+
+/**
+ * topologySpreadConstraints as upstream's PodTopologySpread: domains are the values of topologyKey on the
+ * nodes the pod's nodeSelector/affinity allows (nodeAffinityPolicy Honor); counted pods are those in the
+ * pod's namespace matching labelSelector (plus matchLabelKeys from the pod's own labels).
+ */
+function planSpread(pod: Pod, state: ClusterState): SpreadPlan[] {
+  const out: SpreadPlan[] = [];
+  for (const c of pod.spec?.topologySpreadConstraints ?? []) {
+    const sel = fromLabelSelector(c.labelSelector);
+    for (const k of c.matchLabelKeys ?? []) {
+      const v = pod.metadata?.labels?.[k];
+      if (v !== undefined && sel) sel.push({ key: k, op: 'In', values: [v] });
+    }
+    const counts = new Map<string, number>();
+    for (const st of state.nodes.values()) {
+      const v = st.node.metadata?.labels?.[c.topologyKey];
+      if (v === undefined || !podMatchesNodeSelectorAndAffinity(pod, st.node)) continue;
+      if (!counts.has(v)) counts.set(v, 0);
+    }
+    const ns = pod.metadata?.namespace ?? 'default';
+    const self = podKey(pod);
+    for (const { node, pod: other } of state.boundPods()) {
+      if (podKey(other) === self || (other.metadata?.namespace ?? 'default') !== ns || other.metadata?.deletionTimestamp) continue;
+      const v = state.nodes.get(node)?.node.metadata?.labels?.[c.topologyKey];
+      if (v === undefined || !counts.has(v) || !matches(sel, other.metadata?.labels)) continue;
+      counts.set(v, counts.get(v)! + 1);
+    }
+    let min = Infinity;
+    for (const n of counts.values()) min = Math.min(min, n);
+    out.push({
+      key: c.topologyKey, maxSkew: c.maxSkew, hard: (c.whenUnsatisfiable ?? 'DoNotSchedule') === 'DoNotSchedule',
+      counts, min: Number.isFinite(min) ? min : 0, selfMatch: matches(sel, pod.metadata?.labels) ? 1 : 0,
+    });
+  }
+  return out;
+}
 
 interface AffinityPlan {
   /** "key\0value" pairs where an incoming pod's anti-affinity term finds a matching pod. */
@@ -112,7 +161,7 @@ function hasPair(set: Set<string>, node: Node): boolean {
 }
 
 /** Upstream's filter plugins in default order; undefined = the node fits. */
-function filter(pod: Pod, st: NodeState, req: { milliCpu: number; memory: number }, plan: AffinityPlan): Rejection | undefined {
+function filter(pod: Pod, st: NodeState, req: { milliCpu: number; memory: number }, plan: AffinityPlan, spread: SpreadPlan[]): Rejection | undefined {
   const node = st.node;
   const tolerations = pod.spec?.tolerations ?? [];
   if (node.spec?.unschedulable && !tolerations.some((t) => tolerates(t, UNSCHEDULABLE_TAINT))) {
@@ -128,6 +177,12 @@ function filter(pod: Pod, st: NodeState, req: { milliCpu: number; memory: number
   if (req.milliCpu > 0 && st.requested.milliCpu + req.milliCpu > st.allocatable.milliCpu) reasons.push(REASON.insufficient('cpu'));
   if (req.memory > 0 && st.requested.memory + req.memory > st.allocatable.memory) reasons.push(REASON.insufficient('memory'));
   if (reasons.length) return { reasons, resolvable: true };
+  for (const sp of spread) {
+    if (!sp.hard) continue;
+    const v = node.metadata?.labels?.[sp.key];
+    if (v === undefined) return { reasons: [REASON.spreadMissingLabel], resolvable: false };
+    if ((sp.counts.get(v) ?? 0) + sp.selfMatch - sp.min > sp.maxSkew) return { reasons: [REASON.spread], resolvable: true };
+  }
   if (hasPair(plan.existingAntiTopologies, node)) return { reasons: [REASON.existingAntiAffinity], resolvable: true };
   if (hasPair(plan.antiTopologies, node)) return { reasons: [REASON.antiAffinity], resolvable: true };
   for (const term of plan.affinity) {
@@ -155,7 +210,7 @@ function normalize(raw: Map<string, number>, reverse: boolean): Map<string, numb
 /** Upstream default-profile weights. */
 const WEIGHT = { fit: 1, balanced: 1, nodeAffinity: 2, taint: 3, spread: 2 };
 
-function score(pod: Pod, feasible: NodeState[], scoring: ScoringStrategy): Map<string, number> {
+function score(pod: Pod, feasible: NodeState[], scoring: ScoringStrategy, spreadPlan: SpreadPlan[]): Map<string, number> {
   const nz = podRequests(pod, true);
   const fit = new Map<string, number>();
   const balanced = new Map<string, number>();
@@ -181,7 +236,12 @@ function score(pod: Pod, feasible: NodeState[], scoring: ScoringStrategy): Map<s
     for (const p of preferred) if (p.weight && matchNodeSelectorTerm(p.preference, st.node)) w += p.weight;
     affinity.set(st.name, w);
     taints.set(st.name, (st.node.spec?.taints ?? []).filter((t) => t.effect === 'PreferNoSchedule' && !tolerations.some((tol) => tolerates(tol, t))).length);
-    spread.set(st.name, owner ? st.owners.get(owner) ?? 0 : 0);
+    // Explicit constraints (ScheduleAnyway and DoNotSchedule alike) count their domains' matching pods;
+    // without any, a workload's own pods per node (upstream's system-default spreading).
+    let raw = 0;
+    if (spreadPlan.length) for (const sp of spreadPlan) raw += sp.counts.get(st.node.metadata?.labels?.[sp.key] ?? '') ?? 0;
+    else raw = owner ? st.owners.get(owner) ?? 0 : 0;
+    spread.set(st.name, raw);
   }
   const nAff = normalize(affinity, false);
   const nTaint = normalize(taints, true);
@@ -204,11 +264,12 @@ export function schedulePod(pod: Pod, state: ClusterState, opts: ScheduleOptions
   const nodes = [...state.nodes.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const req = podRequests(pod);
   const plan = planAffinity(pod, state);
+  const spread = planSpread(pod, state);
   const feasible: NodeState[] = [];
   const reasons = new Map<string, number>();
   let unresolvable = 0;
   for (const st of nodes) {
-    const rej = filter(pod, st, req, plan);
+    const rej = filter(pod, st, req, plan, spread);
     if (!rej) {
       feasible.push(st);
       continue;
@@ -231,7 +292,7 @@ export function schedulePod(pod: Pod, state: ClusterState, opts: ScheduleOptions
     }
     return { ok: false, message, reasons };
   }
-  const scores = score(pod, feasible, opts.scoring ?? 'LeastAllocated');
+  const scores = score(pod, feasible, opts.scoring ?? 'LeastAllocated', spread);
   let best = feasible[0]!;
   for (const st of feasible) if (scores.get(st.name)! > scores.get(best.name)!) best = st;
   return { ok: true, node: best.name, feasible: feasible.length, scores };

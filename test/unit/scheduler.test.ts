@@ -157,6 +157,35 @@ const waitFor = async (cond: () => boolean | Promise<boolean>, ms = 2000): Promi
   }
 };
 
+describe('topology spread', () => {
+  it('keeps maxSkew across zones with DoNotSchedule and explains the refusal', () => {
+    const nodes = [node('a1', { labels: { zone: 'a' } }), node('b1', { labels: { zone: 'b' } }), node('x', {})];
+    const spreadPod = (name: string, nodeName?: string): Pod => pod(name, {
+      nodeName, labels: { app: 'web' },
+      spec: { topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'zone', whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: { app: 'web' } } }], nodeSelector: { zone: 'a' } },
+    });
+    // Only zone a is allowed by the selector, so zone b is not a domain: a second pod in a is fine.
+    const s = cluster(nodes, [spreadPod('w1', 'a1')]);
+    assert.equal((schedulePod(spreadPod('w2'), s) as { node: string }).node, 'a1');
+    const free = (name: string, nodeName?: string): Pod => pod(name, {
+      nodeName, labels: { app: 'web' },
+      spec: { topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'zone', whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: { app: 'web' } } }] },
+    });
+    const s2 = cluster(nodes, [free('w1', 'a1'), free('w2', 'b1'), free('w3', 'a1')]);
+    assert.equal((schedulePod(free('w4'), s2) as { node: string }).node, 'b1');
+    s2.setPod(free('w4', 'b1'));
+    s2.setPod(free('w5', 'a1'));
+    // a has 3, b has 2: another pod must go to b; x has no zone label.
+    const r = schedulePod(free('w6'), s2);
+    assert.equal((r as { node: string }).node, 'b1');
+    const full = cluster([node('a1', { labels: { zone: 'a' } }), node('b1', { labels: { zone: 'b' }, memory: '1Mi' })], [free('w1', 'a1')]);
+    const big = free('w2');
+    (big.spec!.containers[0]!.resources as { requests: Record<string, string> }).requests = { memory: '10Mi' };
+    const r2 = schedulePod(big, full);
+    assert.equal(!r2.ok && r2.message.split('. preemption')[0], "0/2 nodes are available: 1 Insufficient memory, 1 node(s) didn't match pod topology spread constraints");
+  });
+});
+
 describe('scheduler loop', () => {
   it('binds through the binding subresource and records Scheduled', async () => {
     const client = new FakeClient([{ type: R.nodes, objects: [node('n1'), node('n2')] }, { type: R.pods, objects: [pod('web')] }]);
