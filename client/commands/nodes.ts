@@ -6,6 +6,7 @@ import { patchObject, listObjects, createObject } from '../kube/api.ts';
 import { KubeError, errorText } from '../kube/rest.ts';
 import { drainPlan, evictionBody } from '../model/drain.ts';
 import { pickObject } from './pick.ts';
+import { powerAnnotation } from '../model/nodesView.ts';
 
 export function registerNodes(ctx: Ctx): void {
   const cmd = (id: string, fn: (arg: unknown) => unknown): void => ctx.register(vscode.commands.registerCommand(id, guarded(ctx, fn)));
@@ -17,6 +18,18 @@ export function registerNodes(ctx: Ctx): void {
   };
   cmd('wheelhouse.cordon', (arg) => setUnschedulable(arg, true));
   cmd('wheelhouse.uncordon', (arg) => setUnschedulable(arg, false));
+
+  // Bundled engine only: power a virtual node off and on (the engine's node agents watch this annotation).
+  const power = async (arg: unknown, on: boolean): Promise<void> => {
+    const ref = await pickObject(ctx, arg, ['Node'], on ? vscode.l10n.t('Start which node?') : vscode.l10n.t('Stop which node?'));
+    if (!ref) return;
+    const c = ctx.requireConnection();
+    if (!c.bundled) throw new Error(vscode.l10n.t('Only the bundled cluster\'s nodes can be stopped and started.'));
+    await patchObject(c, ref, 'merge', { metadata: { annotations: { [powerAnnotation]: on ? null : 'stopped' } } });
+    if (!on) void vscode.window.showInformationMessage(vscode.l10n.t('Node {0} stopped. Watch its pods: after the eviction timeout they are replaced on other nodes.', ref.name));
+  };
+  cmd('wheelhouse.stopNode', (arg) => power(arg, false));
+  cmd('wheelhouse.startNode', (arg) => power(arg, true));
 
   cmd('wheelhouse.drain', async (arg) => {
     const ref = await pickObject(ctx, arg, ['Node'], vscode.l10n.t('Drain which node?'));

@@ -7,6 +7,13 @@ import { byName } from './relations.ts';
 import { refOf } from './objects.ts';
 import { tryQuantity, formatCpu, formatBytes, percent } from './quantity.ts';
 
+/** The bundled engine's virtual-node power switch: a Node annotation its node agents watch (engine/nodes). */
+export const powerAnnotation = 'wheelhouse.io/power';
+
+export function nodePowered(node: Node): boolean {
+  return node.metadata?.annotations?.[powerAnnotation] !== 'stopped';
+}
+
 export interface NodeUsage {
   cpuRequested: number;
   cpuAllocatable: number;
@@ -92,6 +99,7 @@ function nodeRow(input: ViewInput, node: Node): TreeNodeModel {
     'The scheduler places a pod only where its requests fit in what is left of allocatable.',
   ];
   if (h.reason) tooltip.push(md(h.reason));
+  if (!nodePowered(node)) tooltip.push('Stopped from Wheelhouse: its kubelet is off, so after the grace period its pods are evicted and rescheduled on other nodes.');
   return {
     id,
     label: name,
@@ -99,7 +107,7 @@ function nodeRow(input: ViewInput, node: Node): TreeNodeModel {
     tooltip: tooltip.join('\n\n'),
     icon: { id: 'server', color: healthIcon(h.health).color },
     contextValue: contextValue('Node', node.spec?.unschedulable ? 'cordoned' : 'schedulable', input.bundled && 'bundled',
-      input.bundled && (h.health === 'error' ? 'stopped' : 'started')),
+      input.bundled && (nodePowered(node) ? 'started' : 'stopped')),
     ref: refOf(node, 'Node', 'v1'),
     cluster: input.cluster,
     collapsed: true,

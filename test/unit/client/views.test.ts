@@ -52,6 +52,15 @@ describe('Nodes view', () => {
     assert.match(n1.tooltip ?? '', /CPU requests: 1 of 2 allocatable \(50%\)/);
     assert.equal(n1.contextValue, 'wh:Node +schedulable +bundled +started');
   });
+  test('a bundled node stopped through the wheelhouse.io/power annotation offers Start', () => {
+    const n = node('n1');
+    const stopped = { ...n, metadata: { ...n.metadata, annotations: { 'wheelhouse.io/power': 'stopped' } } };
+    const { input } = world([stopped]);
+    const row = byLabel(nodeRoots(input), 'n1');
+    assert.match(row.contextValue ?? '', /\+bundled \+stopped$/);
+    assert.match(row.tooltip ?? '', /Stopped from Wheelhouse/);
+    assert.doesNotMatch(byLabel(nodeRoots({ ...input, bundled: false }), 'n1').contextValue ?? '', /bundled|stopped/);
+  });
   test('finished pods do not count against the node', () => {
     const n = node('n1');
     const u = nodeUsage(n, [pod('a', { node: 'n1', cpu: '1' }), pod('b', { node: 'n1', cpu: '1', phase: 'Succeeded' })]);
