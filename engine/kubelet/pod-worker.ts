@@ -212,7 +212,7 @@ export class PodWorker {
       containers = old ? await this.listOwn() : [...containers, found];
     }
     const sandbox: ContainerInfo = found!;
-    const podIP = sandbox.networks[this.ctx.networkName]?.ip || undefined;
+    const podIP = this.sandboxIP(sandbox);
     envCtx.podIP = podIP;
     envCtx.podIPs = podIP ? [podIP] : [];
 
@@ -285,9 +285,15 @@ export class PodWorker {
     }
   }
 
+  /** The pod's IP: the sandbox's address on the cluster network, or the node's for hostNetwork pods (upstream). */
+  private sandboxIP(sandbox: ContainerInfo): string | undefined {
+    if (this.pod.spec?.hostNetwork) return this.ctx.hostIP;
+    return sandbox.networks[this.ctx.networkName]?.ip || undefined;
+  }
+
   private podIP(containers: ContainerInfo[]): string | undefined {
     const sb = this.currentOf(containers, SANDBOX_CONTAINER);
-    return isRunning(sb) ? sb!.networks[this.ctx.networkName]?.ip || undefined : undefined;
+    return isRunning(sb) ? this.sandboxIP(sb!) : undefined;
   }
 
   /** The latest attempt of a container (by the attempt label), ignoring `created` leftovers. */
@@ -686,7 +692,7 @@ export class PodWorker {
         const blocked = kind !== 'startup' && startup && startup.state.result !== true;
         const doneStartup = kind === 'startup' && runner.state.result === true;
         if (!blocked && !doneStartup) {
-          const outcome = await runProbe(probe, { runtime: this.ctx.runtime, containerId: info.id, sandboxId: sandbox.id, container: c, podIP: sandbox.networks[this.ctx.networkName]?.ip });
+          const outcome = await runProbe(probe, { runtime: this.ctx.runtime, containerId: info.id, sandboxId: sandbox.id, container: c, podIP: this.sandboxIP(sandbox) });
           if (runner.stopped) return;
           const before = runner.state.result;
           runner.state = observeProbe(runner.state, outcome, probe);
@@ -783,7 +789,7 @@ export class PodWorker {
     for (const c of pod.spec?.containers ?? []) await add(c, false);
     const status = computePodStatus(pod, {
       sandboxReady: isRunning(sandbox),
-      podIP: sandbox?.networks[this.ctx.networkName]?.ip || undefined,
+      podIP: sandbox && isRunning(sandbox) ? this.sandboxIP(sandbox) : undefined,
       hostIP: this.ctx.hostIP,
       startTime: this.startTime,
       containers: observed,

@@ -354,6 +354,21 @@ describe('kubelet: init containers and probes', () => {
   });
 });
 
+describe('kubelet: host network', () => {
+  it('runs a hostNetwork pod in the host namespace with the node IP as pod IP', async () => {
+    const e = await setup([pod('hn', { hostNetwork: true })]);
+    try {
+      await waitFor(async () => (await getPod(e, 'hn')).status?.phase === 'Running', 'Running');
+      const sb = e.runtime.allContainers().find((c) => fromDockerLabels(c.labels)?.role === 'sandbox')!;
+      assert.equal(e.runtime.specOf(sb.id).network, 'host');
+      assert.equal(e.runtime.specOf(sb.id).dnsSearch, undefined, 'dnsPolicy ClusterFirst falls back to Default on the host network');
+      assert.equal((await getPod(e, 'hn')).status!.podIP, '10.0.0.1');
+    } finally {
+      await teardown(e);
+    }
+  });
+});
+
 describe('kubelet: sidecars, hooks, termination messages', () => {
   it('keeps a sidecar init container running beside the app, restarting it when it exits', async () => {
     const e = await setup([pod('side', { initContainers: [{ name: 'proxy', image: 'app:1', restartPolicy: 'Always' }] })]);
