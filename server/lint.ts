@@ -38,8 +38,12 @@ export function lintDiagnostics(p: ParsedDoc, settings: LintSettings): RawDiag[]
     const at = typeof c.name === 'string' ? [...cp, 'name'] : cp;
     if (settings.resources) {
       const r = isObj(c.resources) ? c.resources : {};
-      const missing = [!isObj(r.requests) && 'requests', !isObj(r.limits) && 'limits'].filter(Boolean);
-      if (missing.length) add(at, Sev.Warning, 'no-resources', `${label} sets no resource ${missing.join(' or ')}: the scheduler cannot place it well and it may starve its neighbours.`);
+      // Requests default to the limits when only limits are set, so that case is complete.
+      if (!isObj(r.requests) && !isObj(r.limits)) {
+        add(at, Sev.Warning, 'no-resources', `${label} sets no resource requests or limits: the scheduler cannot place it well and it may starve its neighbours.`);
+      } else if (!isObj(r.limits)) {
+        add(at, Sev.Warning, 'no-resources', `${label} sets no resource limits: a leak or a spike can take the node's memory from its neighbours.`);
+      }
     }
     if (settings.latestTag && typeof c.image === 'string' && untaggedOrLatest(c.image)) {
       add([...cp, 'image'], Sev.Warning, 'latest-tag', `Image "${c.image}" has no fixed tag (it means :latest): rollouts and rollbacks cannot tell versions apart. Pin a tag or digest.`);

@@ -339,3 +339,17 @@ describe('the connected cluster', () => {
     assert.deepEqual(s.diagnostics('file:///ws/cr.yaml').map((d) => d.code), ['unknown-field']);
   });
 });
+
+describe('resources lint', () => {
+  const pod = (resources: string) => `apiVersion: v1\nkind: Pod\nmetadata: { name: p }\nspec:\n  containers:\n    - name: a\n      image: busybox:1.36\n${resources}`;
+  const codes = (text: string) => {
+    const s = new LanguageService();
+    s.update('file:///ws/p.yaml', 1, text);
+    return s.diagnostics('file:///ws/p.yaml').map((d) => [d.code, d.message.replace(/:.*/, '')]);
+  };
+  it('limits alone are complete (requests default to them); requests alone miss limits', () => {
+    assert.deepEqual(codes(pod('      resources: { limits: { cpu: 100m, memory: 64Mi } }\n')), []);
+    assert.deepEqual(codes(pod('      resources: { requests: { cpu: 100m, memory: 64Mi } }\n')), [['no-resources', 'Container "a" sets no resource limits']]);
+    assert.deepEqual(codes(pod('')), [['no-resources', 'Container "a" sets no resource requests or limits']]);
+  });
+});
