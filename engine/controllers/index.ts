@@ -21,6 +21,9 @@ import { EventTTLController } from './eventttl/controller.ts';
 import { StatefulSetController } from './statefulset/controller.ts';
 import { DaemonSetController } from './daemonset/controller.ts';
 import { ResourceQuotaController } from './resourcequota/controller.ts';
+import { HorizontalController, type MetricsSource } from './podautoscaler/controller.ts';
+
+export type { MetricsSource, PodUsage, ContainerUsage } from './podautoscaler/metrics.ts';
 
 export interface ControllersOptions {
   clock?: Clock;
@@ -35,6 +38,10 @@ export interface ControllersOptions {
   podEvictionTimeoutSeconds?: number;
   /** Event expiry (default 1 h). */
   eventTTLMs?: number;
+  /** Pod usage for the HorizontalPodAutoscaler (container stats); without it HPAs report FailedGetResourceMetric. */
+  metrics?: MetricsSource;
+  /** HPA sync period (default 15 s). */
+  hpaSyncPeriodMs?: number;
 }
 
 export interface RunningControllers {
@@ -62,6 +69,7 @@ export const CONTROLLERS: Record<string, Factory> = {
   statefulset: (ctx) => new StatefulSetController(ctx),
   daemonset: (ctx) => new DaemonSetController(ctx),
   resourcequota: (ctx) => new ResourceQuotaController(ctx),
+  horizontalpodautoscaling: (ctx, o) => new HorizontalController(ctx, { metrics: o.metrics, syncPeriodMs: o.hpaSyncPeriodMs }),
   nodelifecycle: (ctx, o) => {
     const c = new NodeLifecycleController(ctx, { nodeMonitorGracePeriodMs: o.nodeMonitorGracePeriodMs, podEvictionTimeoutSeconds: o.podEvictionTimeoutSeconds });
     return { controller: c.controller, start: () => c.startMonitor(), stop: () => c.stopMonitor() };
