@@ -127,6 +127,20 @@ describe('decodeProtobuf: bodies captured from kubectl 1.32 / 1.33', () => {
     assert.deepEqual((decode('token-audience') as { spec: unknown }).spec, { audiences: ['api'], expirationSeconds: 600 });
   });
 
+  it('create job --from=cronjob: every pod template field kubectl re-encoded decodes to the JSON it came from', () => {
+    const job = decode('job-from-cronjob') as { metadata: unknown; spec: { template: { spec: Record<string, unknown> } } };
+    const cronJob = JSON.parse(readFileSync(join(FIXTURES, 'rich-cronjob.json'), 'utf8'));
+    const want = structuredClone(cronJob.spec.jobTemplate.spec);
+    // Go's JSON of the decoded struct: a non-pointer struct is always there ("resources": {}), false is omitted.
+    for (const c of [...want.template.spec.containers, ...want.template.spec.initContainers]) c.resources ??= {};
+    delete want.template.spec.hostNetwork;
+    assert.deepEqual(job.spec, want);
+    assert.deepEqual(job.metadata, {
+      name: 'rich-job', labels: { app: 'rich' }, annotations: { 'cronjob.kubernetes.io/instantiate': 'manual' },
+      ownerReferences: [{ kind: 'CronJob', name: 'rich', uid: '11111111-2222-3333-4444-555555555555', apiVersion: 'batch/v1', controller: true }],
+    });
+  });
+
   it('every fixture decodes to an object with apiVersion and kind', () => {
     for (const f of readdirSync(FIXTURES).filter((n) => n.endsWith('.bin'))) {
       const o = decodeProtobuf(readFileSync(join(FIXTURES, f))) as { apiVersion?: string; kind?: string };
