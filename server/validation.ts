@@ -214,6 +214,15 @@ export function validateDoc(p: ParsedDoc, options: ValidateDocOptions = {}): Raw
     return out;
   }
   if (!p.builtinGroup) return out; // a custom resource: validated when its CRD is known
+  if (apiVersion === 'v1' && kind === 'List') {
+    // `kubectl get -o yaml` output: each item is validated against its own kind.
+    (Array.isArray(obj.items) ? obj.items : []).forEach((item, i) => {
+      const it = isObj(item) ? item : undefined;
+      const ks = it && typeof it.apiVersion === 'string' && typeof it.kind === 'string' ? schemaCatalog().byApiVersionKind(it.apiVersion, it.kind) : undefined;
+      if (ks) for (const issue of validateValue(item, ks.schema, schemaCatalog(), { maxIssues: 100 }, ['items', i])) out.push(schemaIssueDiag(p, issue));
+    });
+    return out;
+  }
   const av = apiVersion!;
   const k = kind!;
   if (!p.kindSchema) {

@@ -353,3 +353,11 @@ describe('resources lint', () => {
     assert.deepEqual(codes(pod('')), [['no-resources', 'Container "a" sets no resource requests or limits']]);
   });
 });
+
+describe('kind: List', () => {
+  it('validates each item against its own kind', () => {
+    const s = new LanguageService();
+    s.update('file:///ws/list.yaml', 1, 'apiVersion: v1\nkind: List\nitems:\n  - apiVersion: v1\n    kind: ConfigMap\n    metadata: { name: a }\n    data: { x: "1" }\n  - apiVersion: v1\n    kind: ConfigMap\n    metadata: { name: b }\n    datas: {}\n');
+    assert.deepEqual(s.diagnostics('file:///ws/list.yaml').map((d) => [d.code, d.range.start.line]), [['unknown-field', 10]]);
+  });
+});
