@@ -125,6 +125,16 @@ describe('decodeProtobuf: bodies captured from kubectl 1.32 / 1.33', () => {
       rules: [{ host: 'foo.com', http: { paths: [{ path: '/bar', backend: { service: { name: 'svc1', port: { number: 80 } } }, pathType: 'Exact' }] } }],
     });
     assert.deepEqual((decode('token-audience') as { spec: unknown }).spec, { audiences: ['api'], expirationSeconds: 600 });
+    assert.deepEqual((decode('clusterrole-agg') as { aggregationRule: unknown }).aggregationRule, { clusterRoleSelectors: [{ matchLabels: { 'rbac.example.com/aggregate': 'true' } }] });
+    assert.deepEqual((decode('clusterrolebinding') as { subjects: unknown }).subjects, [
+      { kind: 'Group', apiGroup: 'rbac.authorization.k8s.io', name: 'devs' }, { kind: 'ServiceAccount', name: 'sa1', namespace: 'default' },
+    ]);
+    assert.deepEqual((decode('ingress-tls') as { spec: unknown }).spec, {
+      defaultBackend: { service: { name: 'def', port: { number: 80 } } },
+      tls: [{ hosts: ['foo.com'], secretName: 'my-cert' }],
+      rules: [{ host: 'foo.com', http: { paths: [{ path: '/', backend: { service: { name: 'svc1', port: { name: 'http' } } }, pathType: 'Prefix' }] } }],
+      ingressClassName: 'nginx',
+    });
   });
 
   it('create job --from=cronjob: every pod template field kubectl re-encoded decodes to the JSON it came from', () => {

@@ -316,7 +316,10 @@ export const MESSAGES: Readonly<Record<string, MessageDesc>> = {
 
   // k8s.io.api.rbac.v1
   'rbac.v1.Role': { 1: m('metadata', 'meta.v1.ObjectMeta'), 2: rm('rules', 'rbac.v1.PolicyRule') },
-  'rbac.v1.ClusterRole': { 1: m('metadata', 'meta.v1.ObjectMeta'), 2: rm('rules', 'rbac.v1.PolicyRule') },
+  'rbac.v1.ClusterRole': {
+    1: m('metadata', 'meta.v1.ObjectMeta'), 2: rm('rules', 'rbac.v1.PolicyRule'), 3: m('aggregationRule', 'rbac.v1.AggregationRule'),
+  },
+  'rbac.v1.AggregationRule': { 1: rm('clusterRoleSelectors', 'meta.v1.LabelSelector') },
   'rbac.v1.PolicyRule': { 1: rs('verbs'), 2: rs('apiGroups'), 3: rs('resources'), 4: rs('resourceNames'), 5: rs('nonResourceURLs') },
   'rbac.v1.RoleBinding': { 1: m('metadata', 'meta.v1.ObjectMeta'), 2: rm('subjects', 'rbac.v1.Subject'), 3: m('roleRef', 'rbac.v1.RoleRef') },
   'rbac.v1.ClusterRoleBinding': { 1: m('metadata', 'meta.v1.ObjectMeta'), 2: rm('subjects', 'rbac.v1.Subject'), 3: m('roleRef', 'rbac.v1.RoleRef') },
