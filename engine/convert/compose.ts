@@ -434,9 +434,12 @@ export function convertCompose(text: string, opts: ConvertOptions = {}): Convert
   return { objects: ctx.objects, report: ctx.report };
 }
 
-/** The objects as one multi-document YAML file. */
+/**
+ * The objects as one multi-document YAML file. Written for YAML 1.1 readers (kubectl, the API server):
+ * strings such as `yes`, `on` or `010` are quoted, so they stay strings.
+ */
 export function toYaml(objects: KubeObject[]): string {
-  return objects.map((o) => stringify(o, { lineWidth: 0 })).join('---\n');
+  return objects.map((o) => stringify(o, { lineWidth: 0, version: '1.1' })).join('---\n');
 }
 
 /** The report as plain text lines, most important first. */

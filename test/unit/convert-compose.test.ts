@@ -98,6 +98,8 @@ test('node + redis: build-only service uses the local image name; string command
   assert.deepEqual(container(web).args, ['node', 'server.js']);
   assert.ok(reported(r, 'web', 'build', 'changed'));
   assert.deepEqual(container(find(r, 'Deployment', 'redis')).args, ['redis-server', '--appendonly', 'yes']);
+  // kubectl reads YAML 1.1, where a bare yes is a boolean: the output must quote it.
+  assert.match(toYaml(r.objects), /- "yes"/);
   assert.equal(r.objects.some((o) => o.metadata?.name === 'redis-public'), false, 'an unpublished port gets no public Service');
 });
 
