@@ -5,9 +5,10 @@
  * - 409 Conflict → requeue (rate-limited, not logged: the cache was stale, the next pass sees the new state);
  * - 404 NotFound → stop: the object is gone, its delete handler cleans up;
  * - InvalidSpecError → a Warning Event on the object and no retry until the object changes;
+ * - 403 with cause NamespaceTerminating → stop quietly: the namespace controller is emptying it;
  * - anything else → logged and requeued with per-key exponential backoff.
  */
-import { isConflict, isNotFound, type KubeObject } from '../../api/client.ts';
+import { ApiError, isConflict, isNotFound, type KubeObject } from '../../api/client.ts';
 import type { Clock } from './clock.ts';
 import type { EventRecorder } from './events.ts';
 import type { Logger } from './informer.ts';
@@ -28,6 +29,11 @@ export class InvalidSpecError extends Error {
     super(message);
     this.name = 'InvalidSpecError';
   }
+}
+
+/** Creating in a namespace being deleted (upstream's NamespaceTerminatingCause). */
+export function isNamespaceTerminating(err: unknown): boolean {
+  return err instanceof ApiError && err.code === 403 && !!err.status.details?.causes?.some((c) => c.reason === 'NamespaceTerminating');
 }
 
 export type Reconcile = (key: string) => Promise<ReconcileResult | void>;
@@ -98,7 +104,7 @@ export class Controller {
       if (err instanceof InvalidSpecError) {
         this.opts.recorder.event(err.object, 'Warning', err.reason, err.message);
         this.queue.forget(key);
-      } else if (isNotFound(err)) {
+      } else if (isNotFound(err) || isNamespaceTerminating(err)) {
         this.queue.forget(key);
       } else if (isConflict(err)) {
         this.queue.addRateLimited(key);
