@@ -5,7 +5,7 @@
 import type { Connection } from './clusters.ts';
 import type { KObject, ObjectRef } from '../model/objects.ts';
 import { kindInfo } from '../model/kinds.ts';
-import { kubeRequest } from './rest.ts';
+import { kubeRequest, isConflict } from './rest.ts';
 import { objectUrl, collectionUrl, type ResourceInfo } from './paths.ts';
 
 export const fieldManager = 'wheelhouse';
@@ -40,10 +40,33 @@ export async function listObjects<T = KObject>(c: Connection, apiVersion: string
 }
 
 export async function patchObject<T = KObject>(c: Connection, ref: ObjectRef, type: PatchType, body: unknown, opts: { dryRun?: boolean; force?: boolean; subresource?: string } = {}): Promise<T> {
-  return kubeRequest<T>(c.kc, await url(c, ref, opts.subresource), {
+  const path = await url(c, ref, opts.subresource);
+  const send = (): Promise<T> => kubeRequest<T>(c.kc, path, {
     method: 'PATCH', body, contentType: contentTypes[type],
     query: { fieldManager: type === 'apply' || opts.dryRun ? fieldManager : undefined, dryRun: opts.dryRun ? 'All' : undefined, force: type === 'apply' && opts.force ? true : undefined },
   });
+  return retryConflicts(send, carriesPrecondition(body));
+}
+
+/**
+ * A patch without a resourceVersion precondition means "apply to whatever is current". Upstream API servers
+ * retry such a patch internally when a concurrent write wins; a server that answers 409 instead gets the same
+ * patch resent a few times. Patches that carry a resourceVersion are never retried: there 409 is the answer.
+ */
+export async function retryConflicts<T>(send: () => Promise<T>, precondition: boolean, attempts = 5): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await send();
+    } catch (err) {
+      if (precondition || !isConflict(err) || i >= attempts) throw err;
+      await new Promise((r) => setTimeout(r, 50 * i));
+    }
+  }
+}
+
+function carriesPrecondition(body: unknown): boolean {
+  if (Array.isArray(body)) return body.some((op) => (op as { path?: string }).path === '/metadata/resourceVersion' || (op as { op?: string }).op === 'test');
+  return !!(body as { metadata?: { resourceVersion?: string } } | undefined)?.metadata?.resourceVersion;
 }
 
 /**

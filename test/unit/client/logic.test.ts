@@ -21,7 +21,8 @@ import { rolloutStatus } from '../../../client/model/workloadStatus.ts';
 import { liveStatusText } from '../../../client/model/liveStatus.ts';
 import { learningProgress } from '../../../client/model/progress.ts';
 import { objectUrl, collectionUrl } from '../../../client/kube/paths.ts';
-import { withQuery } from '../../../client/kube/rest.ts';
+import { withQuery, KubeError } from '../../../client/kube/rest.ts';
+import { retryConflicts } from '../../../client/kube/api.ts';
 import { deployment, replicaSet, pod, secret, world } from './fixtures.ts';
 import type { KObject } from '../../../client/model/objects.ts';
 
@@ -218,4 +219,16 @@ test('live status lens and walkthrough progress', () => {
   const { store } = world([d, pod('p', { node: 'n', restarts: 1 })]);
   assert.deepEqual(learningProgress(store, true), { engineRunning: true, applied: true, podsRunning: true, scaled: true, rolledOut: true, healed: true });
   assert.deepEqual(learningProgress(world([]).store, false), { engineRunning: undefined, applied: false, podsRunning: false, scaled: false, rolledOut: false, healed: false });
+});
+
+test('patches without a resourceVersion are resent on 409; preconditioned ones are not', async () => {
+  const conflict = new KubeError(409, { code: 409, reason: 'Conflict', message: 'the object has been modified' }, 'PATCH', '/x');
+  let calls = 0;
+  const flaky = async (): Promise<string> => { if (++calls < 3) throw conflict; return 'ok'; };
+  assert.equal(await retryConflicts(flaky, false), 'ok');
+  assert.equal(calls, 3);
+  calls = 0;
+  await assert.rejects(retryConflicts(flaky, true), /modified/);
+  assert.equal(calls, 1);
+  await assert.rejects(retryConflicts(async () => { throw new KubeError(422, { message: 'invalid' }, 'PATCH', '/x'); }, false), /invalid/);
 });
