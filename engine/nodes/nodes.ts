@@ -16,6 +16,7 @@ import type { ApiClient, Writable } from '../api/client.ts';
 import { isAlreadyExists, isConflict, isNotFound } from '../api/client.ts';
 import { R } from '../api/resources.ts';
 import { LABEL_PREFIX, type Runtime, type RuntimeInfo } from '../runtime/types.ts';
+import { createRecorder, type EventRecorder } from '../scheduler/events.ts';
 import { startInformer } from '../scheduler/informer.ts';
 import { realClock, type Clock } from '../kubelet/clock.ts';
 import { startKubelet, type Kubelet } from '../kubelet/kubelet.ts';
@@ -222,6 +223,20 @@ export function startNodes(client: ApiClient, runtime: Runtime, opts: NodesOptio
     await client.patch(R.nodes, name, undefined, 'merge', { status }, { subresource: 'status' });
     n.lastStatus = signature;
     n.lastReport = clock.now();
+    // The kubelet's own events on readiness changes (kubectl describe node / get events show them).
+    const was = cur.status?.conditions?.find((c) => c.type === 'Ready')?.status;
+    const now = status!.conditions!.find((c) => c.type === 'Ready')!.status;
+    if (was !== now) {
+      const ref = { ...cur, metadata: { ...cur.metadata, namespace: 'default', uid: name } };
+      void recorderFor(name).event(ref, now === 'True' ? 'Normal' : 'Warning', now === 'True' ? 'NodeReady' : 'NodeNotReady', `Node ${name} status is now: ${now === 'True' ? 'NodeReady' : 'NodeNotReady'}`);
+    }
+  };
+
+  const recorders = new Map<string, EventRecorder>();
+  const recorderFor = (name: string): EventRecorder => {
+    let r = recorders.get(name);
+    if (!r) recorders.set(name, (r = createRecorder(client, { component: 'kubelet', host: name }, () => new Date(clock.now()))));
+    return r;
   };
 
   const ensureLeaseNamespace = async (): Promise<void> => {
@@ -279,6 +294,8 @@ export function startNodes(client: ApiClient, runtime: Runtime, opts: NodesOptio
     await postStatus(n, true);
     if (n.timer !== undefined) clock.clearTimeout(n.timer);
     n.timer = clock.setTimeout(() => void heartbeat(n), heartbeatMs);
+    const node = await client.get<Node>(R.nodes, n.config.name).catch(() => undefined);
+    if (node) void recorderFor(n.config.name).event({ ...node, metadata: { ...node.metadata, namespace: 'default', uid: n.config.name } }, 'Normal', 'Starting', 'Starting kubelet.');
     log(`node ${n.config.name}: started`);
   };
 

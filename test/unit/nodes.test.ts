@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Node, Pod } from 'kubernetes-types/core/v1';
+import type { Event, Node, Pod } from 'kubernetes-types/core/v1';
 import type { Lease } from 'kubernetes-types/coordination/v1';
 import { R } from '../../engine/api/resources.ts';
 import { ManualClock } from '../../engine/kubelet/clock.ts';
@@ -124,6 +124,9 @@ describe('virtual nodes', () => {
       clock.advance(10_000);
       await waitFor(async () => (await ready()).status === 'False', 'NotReady');
       assert.equal((await ready()).reason, 'KubeletNotReady');
+      const reasons = async () => (await client.list<Event>(R.events, 'default')).items.filter((e) => e.involvedObject.name === 'solo').map((e) => e.reason);
+      await waitFor(async () => (await reasons()).includes('NodeNotReady'), 'NodeNotReady event');
+      assert.ok((await reasons()).includes('Starting'));
       runtime.setUnavailable(false);
       for (let i = 0; i < 5 && running().length < 2; i++) {
         clock.advance(2_000);
