@@ -209,6 +209,7 @@ describe('trackUpdate', () => {
     assert.ok(e);
     assert.equal(e.time, '2026-01-01T00:00:00Z');
     assert.ok(owned(o, 'kubectl-client-side-apply', 'Update').includes('.spec.replicas'));
+    assert.deepEqual(e.fieldsV1, MANIFEST_FIELDS, 'the same set an apply of it records: no "." on spec or metadata');
   });
 
   it('an update moves changed fields to the writer; removed fields leave everyone', () => {
@@ -284,5 +285,22 @@ describe('metadata ownership', () => {
     assert.deepEqual(e.fieldsV1, { 'f:metadata': { 'f:annotations': { '.': {}, 'f:deployment.kubernetes.io/revision': {} } } });
     const cm = serverSideApply(undefined, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: { a: '1' } }, { manager: 'kubectl', force: false, gvk: { group: '', version: 'v1', kind: 'ConfigMap' }, now: T0 }).object as Any;
     assert.deepEqual(cm.metadata.managedFields[0].fieldsV1, { 'f:data': { 'f:a': {} } });
+  });
+});
+
+describe('status writes', () => {
+  it('a status subresource write is recorded with subresource status and only status fields', () => {
+    const created = trackUpdate(undefined, manifest(), 'kubectl-create', T0) as Any;
+    const next = structuredClone(created);
+    next.status = { replicas: 2, readyReplicas: 2 };
+    const o = trackUpdate(created, next, 'kube-controller-manager', T1, 'status') as Any;
+    const e = o.metadata.managedFields.find((x: Any) => x.manager === 'kube-controller-manager');
+    assert.equal(e.subresource, 'status');
+    assert.deepEqual(e.fieldsV1, { 'f:status': { 'f:readyReplicas': {}, 'f:replicas': {} } });
+    // A main-resource write by the same manager is a separate entry and does not see status.
+    const main = structuredClone(o);
+    main.metadata.annotations = { a: 'b' };
+    const o2 = trackUpdate(o, main, 'kube-controller-manager', T1) as Any;
+    assert.equal(o2.metadata.managedFields.filter((x: Any) => x.manager === 'kube-controller-manager').length, 2);
   });
 });

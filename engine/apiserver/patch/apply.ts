@@ -127,7 +127,12 @@ export function serverSideApply(
   return { object: merged, conflicts: opts.force ? conflicts : [] };
 }
 
-export function trackUpdate(old: object | undefined, next: object, manager: string, now: Date): object {
+/**
+ * `subresource` (optional, additive): the subresource the write went through. For `status` only the
+ * status is compared and the entry carries `subresource: status`, as upstream records kubelet and
+ * controller status writes; for others (`scale`) the main fields are compared and the entry names it.
+ */
+export function trackUpdate(old: object | undefined, next: object, manager: string, now: Date, subresource?: string): object {
   if (!isObject(next)) throw badRequest('the object must be a JSON object');
   checkDepth(next, 'the object');
   if (old !== undefined) checkDepth(old, 'the object');
@@ -146,18 +151,19 @@ export function trackUpdate(old: object | undefined, next: object, manager: stri
   else if (Array.isArray(nextMF) && nextMF.length === 0) managers = [];
   else managers = readManagers(out);
 
-  const oldView = ownable(statusless(oldObj, gvk), true);
-  const nextView = ownable(statusless(out, gvk), true);
+  const statusOnly = subresource === 'status' && hasStatusSubresource(gvk);
+  const oldView = statusOnly ? onlyStatus(oldObj) : ownable(statusless(oldObj, gvk), true);
+  const nextView = statusOnly ? onlyStatus(out) : ownable(statusless(out, gvk), true);
   const cmp = compare(oldView, nextView, type);
-  const changed = cmp.modified.union(cmp.added);
+  // A create owns the fields it sets (as ToFieldSet), not the structs around them.
+  const changed = old === undefined ? fieldSetOf(nextView, type) : cmp.modified.union(cmp.added);
   for (const m of managers) m.set = dropGone(m.set.difference(cmp.modified), cmp.removed);
-  let self = managers.find((m) => isSelf(m, manager, 'Update'));
+  let self = managers.find((m) => isSelf(m, manager, 'Update', subresource));
   if (!changed.isEmpty() || self) {
     if (!self) {
-      self = {
-        entry: { manager, operation: 'Update', apiVersion, time: rfc3339(now), fieldsType: 'FieldsV1', fieldsV1: {} },
-        set: new FieldSet(),
-      };
+      const entry: ManagedFieldsEntry = { manager, operation: 'Update', apiVersion, time: rfc3339(now), fieldsType: 'FieldsV1', fieldsV1: {} };
+      if (subresource) entry.subresource = subresource;
+      self = { entry, set: new FieldSet() };
       managers.push(self);
     }
     if (!changed.isEmpty()) self.entry = { ...self.entry, apiVersion, time: rfc3339(now) };
@@ -196,8 +202,13 @@ export function conflictStatus(conflicts: ApplyConflict[], gvk: GroupVersionKind
 
 const IGNORED_TOP = new Set(['f:apiVersion', 'f:kind']);
 
-function isSelf(m: Manager, manager: string, operation: 'Apply' | 'Update'): boolean {
-  return m.entry.manager === manager && m.entry.operation === operation && !m.entry.subresource;
+function isSelf(m: Manager, manager: string, operation: 'Apply' | 'Update', subresource?: string): boolean {
+  return m.entry.manager === manager && m.entry.operation === operation && (m.entry.subresource ?? '') === (subresource ?? '');
+}
+
+/** The status alone; an absent status counts as an empty one (Go always has the struct). */
+function onlyStatus(o: JsonObject): JsonObject {
+  return { status: hasKey(o, 'status') && isObject(o.status) ? o.status : {} };
 }
 
 function metaOf(o: JsonObject): JsonObject | undefined {
