@@ -64,6 +64,7 @@ export class PodWorker {
   readonly uid: string;
   private syncing: Promise<void> | undefined;
   private dirty = false;
+  private failures = 0;
   private resyncTimer: unknown;
   private closed = false;
   private readonly probes = new Map<string, ProbeRunner>();
@@ -139,9 +140,12 @@ export class PodWorker {
       this.dirty = false;
       try {
         await this.sync();
+        this.failures = 0;
       } catch (err) {
-        this.ctx.log(`kubelet ${this.ctx.nodeName}: pod ${this.ns}/${this.name}: ${(err as Error).message}`);
-        this.schedule(2000);
+        // Retries back off (2 s doubling to 30 s) so a stopped Docker does not flood the log.
+        this.failures++;
+        if (this.failures <= 3 || this.failures % 10 === 0) this.ctx.log(`kubelet ${this.ctx.nodeName}: pod ${this.ns}/${this.name}: ${(err as Error).message}`);
+        this.schedule(Math.min(30_000, 2000 * 2 ** Math.min(this.failures - 1, 4)));
       }
     }
   }
