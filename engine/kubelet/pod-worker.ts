@@ -85,6 +85,7 @@ export class PodWorker {
   private terminal: 'Succeeded' | 'Failed' | undefined;
   /** All init containers completed once; a restarting sidecar does not make the pod uninitialized again. */
   private everInitialized = false;
+  private terminalReason: { reason: string; message: string } | undefined;
   /** Set once the pod's containers are all gone after deletion. */
   finished = false;
   private readonly podDir: string;
@@ -190,6 +191,20 @@ export class PodWorker {
       return;
     }
     const spec = pod.spec!;
+    // activeDeadlineSeconds: past it, the pod fails and its containers stop (upstream's active deadline handler).
+    if (spec.activeDeadlineSeconds !== undefined && this.startTime) {
+      const left = Date.parse(this.startTime) + spec.activeDeadlineSeconds * 1000 - this.ctx.clock.now();
+      if (left <= 0) {
+        const message = 'Pod was active on the node longer than the specified deadline';
+        this.event('Normal', 'DeadlineExceeded', message);
+        this.terminal = 'Failed';
+        this.terminalReason = { reason: 'DeadlineExceeded', message };
+        await this.stopAll(containers.filter((c) => isRunning(c)), 'deadline exceeded');
+        await this.writeStatus(await this.listOwn(), undefined);
+        return;
+      }
+      this.schedule(left);
+    }
     const envCtx: EnvContext = { hostIP: this.ctx.hostIP, nodeAllocatable: this.ctx.nodeAllocatable() };
 
     // Volumes first (upstream mounts before creating the sandbox); a failure waits and retries.
@@ -799,6 +814,7 @@ export class PodWorker {
       containers: observed,
       now: new Date(this.ctx.clock.now()).toISOString().replace(/\.\d+Z$/, 'Z'),
       terminalPhase: this.terminal,
+      terminalReason: this.terminalReason ?? (pod.status?.reason === 'DeadlineExceeded' ? { reason: pod.status.reason, message: pod.status.message ?? '' } : undefined),
       initialized: this.everInitialized || undefined,
     });
     // Written when it differs from what the API holds (someone else — the node controller marking pods

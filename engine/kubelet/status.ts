@@ -38,6 +38,8 @@ export interface Observation {
   now: string;
   /** Set by the worker when the pod reached a terminal phase earlier (terminal phases never change). */
   terminalPhase?: 'Succeeded' | 'Failed';
+  /** Why the kubelet ended the pod itself (DeadlineExceeded), shown as status.reason/message. */
+  terminalReason?: { reason: string; message: string };
   /** The pod completed initialization before (sidecar restarts do not undo it). */
   initialized?: boolean;
 }
@@ -191,6 +193,7 @@ export function computePodStatus(pod: Pod, o: Observation): PodStatus {
 
   const status: Writable<PodStatus> = {
     phase,
+    ...(o.terminalReason ? { reason: o.terminalReason.reason, message: o.terminalReason.message } : {}),
     conditions: conds,
     qosClass: qosClass(pod),
     ...(o.startTime ? { startTime: o.startTime } : {}),

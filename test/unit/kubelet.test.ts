@@ -277,6 +277,23 @@ describe('kubelet: restarts', () => {
     }
   });
 
+  it('fails a pod past its activeDeadlineSeconds', async () => {
+    const e = await setup([pod('deadline', { activeDeadlineSeconds: 30 })]);
+    try {
+      await waitFor(() => appContainers(e).some((c) => c.state === 'running'), 'running');
+      await step(e, 29_000);
+      assert.equal((await getPod(e, 'deadline')).status!.phase, 'Running');
+      await step(e, 1_000);
+      await waitFor(async () => (await getPod(e, 'deadline')).status?.phase === 'Failed', 'Failed');
+      const st = (await getPod(e, 'deadline')).status!;
+      assert.equal(st.reason, 'DeadlineExceeded');
+      assert.equal(st.message, 'Pod was active on the node longer than the specified deadline');
+      await waitFor(() => !e.runtime.allContainers().some((c) => c.state === 'running'), 'containers stopped');
+    } finally {
+      await teardown(e);
+    }
+  });
+
   it('recreates a container removed behind its back with restartCount + 1', async () => {
     const e = await setup([pod('rm')]);
     try {
