@@ -13,6 +13,9 @@ import { dockerSkip } from '../support/docker.ts';
 import { installCodeServer, installExtension, startCodeServer, repoRoot, type CodeServer } from '../support/code-server.ts';
 import { startEngine, request, type EngineHandle } from '../support/engine.ts';
 import { openWorkbench, Workbench } from '../support/ui/workbench.ts';
+import { ensureTestImages } from '../support/images.ts';
+import { summarizePod } from '../../client/model/podStatus.ts';
+import type { Pod } from 'kubernetes-types/core/v1';
 
 const run = promisify(execFile);
 let entry = '';
@@ -30,7 +33,7 @@ async function uiSkip(): Promise<string | false> {
   }
 }
 
-const appYaml = `apiVersion: apps/v1
+const appYaml = (image: string): string => `apiVersion: apps/v1
 kind: Deployment
 metadata:
   name: web
@@ -44,7 +47,7 @@ spec:
     spec:
       containers:
       - name: app
-        image: busybox:stable
+        image: ${image}
         command: ["sh", "-c", "httpd -f -p 8080"]
         ports:
         - containerPort: 8080
@@ -92,7 +95,9 @@ describe('the extension in code-server', { skip: await uiSkip() }, () => {
     await installExtension(entry, join(repoRoot, 'dist', 'wheelhouse.vsix'), extensionsDir);
     engine = await startEngine();
     workspace = mkdtempSync(join(tmpdir(), 'wh-ui-ws-'));
-    writeFileSync(join(workspace, 'app.yaml'), appYaml);
+    // Images built offline (no registry here): the pods can start without a pull.
+    const images = await ensureTestImages();
+    writeFileSync(join(workspace, 'app.yaml'), appYaml(images.busybox));
     writeFileSync(join(workspace, 'broken.yaml'), brokenYaml);
     writeFileSync(join(workspace, 'complete.yaml'), completeYaml);
     // An empty KUBECONFIG file list: the Clusters view shows only the bundled engine, never the machine's contexts.
@@ -176,6 +181,19 @@ describe('the extension in code-server', { skip: await uiSkip() }, () => {
       'restartedAt on the pod template');
   });
 
+  uiTest('undo to a picked revision from the tree (needs the Deployment controller)', async (t) => {
+    const sets = await request(engine, 'GET', '/apis/apps/v1/namespaces/default/replicasets');
+    if ((sets.body?.items?.length ?? 0) < 2) return t.skip('the bundled engine created fewer than two ReplicaSets, so there is no revision to go back to');
+    const row = await wb.row('Workloads', 'web');
+    await wb.contextMenu(row, 'Undo Rollout…');
+    const pick = wb.page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Revision' }).first();
+    await pick.waitFor({ timeout: 15_000 });
+    await wb.screenshot('undo-picker');
+    await wb.page.keyboard.press('Enter');
+    await assertEventually(async () => !(await request(engine, 'GET', '/apis/apps/v1/namespaces/default/deployments/web')).body?.spec?.template?.metadata?.annotations?.['kubectl.kubernetes.io/restartedAt'],
+      'the template of the revision before the restart');
+  });
+
   uiTest('a diagnostic from the language server', async () => {
     await wb.openFile('broken.yaml');
     await wb.page.locator('.monaco-editor .squiggly-error, .monaco-editor .squiggly-warning').first().waitFor({ timeout: 60_000 });
@@ -196,13 +214,24 @@ describe('the extension in code-server', { skip: await uiSkip() }, () => {
   uiTest('pods under their node, logs and exec (needs the engine to run pods)', async (t) => {
     if (!hasNodes) return t.skip('the bundled engine registered no nodes, so no pod can run yet');
     await wb.expandPane('Nodes');
-    const pods = await request(engine, 'GET', '/api/v1/namespaces/default/pods?labelSelector=app%3Dweb');
-    const running = (pods.body?.items ?? []).find((p: { spec?: { nodeName?: string } }) => p.spec?.nodeName);
-    if (!running) return t.skip('no pod of the Deployment was scheduled');
+    // Wait for a Running and Ready pod of the Deployment; if none comes, say why (the pod's own status).
+    let running: Pod | undefined;
+    let why = '';
+    const deadline = Date.now() + 60_000;
+    while (!running && Date.now() < deadline) {
+      const pods = ((await request(engine, 'GET', '/api/v1/namespaces/default/pods?labelSelector=app%3Dweb')).body?.items ?? []) as Pod[];
+      running = pods.find((p) => summarizePod(p).health === 'ok');
+      why = pods.map((p) => `${p.metadata?.name}: ${summarizePod(p).status} ${summarizePod(p).reason ?? ''}`).join('; ');
+      if (!running) await new Promise((r) => setTimeout(r, 1000));
+    }
+    if (!running?.spec?.nodeName || !running.metadata?.name) return t.skip(`no pod of the Deployment became Ready on the bundled engine within 60 s (${why || 'no pods'})`);
     const nodeRow = await wb.row('Nodes', running.spec.nodeName);
     await wb.expandRow(nodeRow);
     const podRow = await wb.row('Nodes', running.metadata.name);
     await wb.screenshot('nodes-with-pods');
+    await wb.contextMenu(podRow, 'Show Logs…');
+    await wb.answer('Current (no follow)');
+    await wb.page.locator('.part.panel .monaco-editor').first().waitFor({ timeout: 30_000 });
     await wb.contextMenu(podRow, 'Open Shell in Container');
     await wb.page.locator('.terminal-wrapper').first().waitFor({ timeout: 30_000 });
     await wb.page.keyboard.type('echo wheelhouse-$((40+2))\n');
