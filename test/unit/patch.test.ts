@@ -59,6 +59,11 @@ describe('JSON patch (RFC 6902)', () => {
     assert.deepEqual(parsePointer('/a~01/b~1c'), ['a~1', 'b/c']);
   });
 
+  it('reads array indexes as upstream does: negative from the end, leading zeros allowed', () => {
+    assert.deepEqual((applyPatch(doc, 'json', [{ op: 'remove', path: '/spec/list/-1' }], POD) as typeof doc).spec.list, [1, 2]);
+    assert.deepEqual((applyPatch(doc, 'json', [{ op: 'replace', path: '/spec/list/01', value: 9 }], POD) as typeof doc).spec.list, [1, 9, 3]);
+  });
+
   it('test compares deeply and fails with 422', () => {
     assert.doesNotThrow(() => applyJsonPatch(doc, [{ op: 'test', path: '/metadata/labels', value: { x: '1' } }]));
     assert.equal(code(() => applyPatch(doc, 'json', [{ op: 'test', path: '/metadata/name', value: 'b' }], POD)), 422);
@@ -70,7 +75,8 @@ describe('JSON patch (RFC 6902)', () => {
     assert.equal(code(() => applyPatch(doc, 'json', [{ op: 'replace', path: '/metadata/missing', value: 1 }], POD)), 422);
     assert.equal(code(() => applyPatch(doc, 'json', [{ op: 'add', path: '/a/b/c', value: 1 }], POD)), 422);
     assert.equal(code(() => applyPatch(doc, 'json', [{ op: 'add', path: '/spec/list/9', value: 1 }], POD)), 422);
-    assert.equal(code(() => applyPatch(doc, 'json', [{ op: 'add', path: '/spec/list/01', value: 1 }], POD)), 422);
+    assert.equal(code(() => applyPatch(doc, 'json', [{ op: 'add', path: '/spec/list/x', value: 1 }], POD)), 422);
+    assert.equal(code(() => applyPatch(doc, 'json', [{ op: 'remove', path: '/spec/list/-4' }], POD)), 422);
     assert.equal(code(() => applyPatch(doc, 'json', [{ op: 'move', from: '/spec', path: '/spec/x' }], POD)), 422);
   });
 

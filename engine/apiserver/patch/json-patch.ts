@@ -1,7 +1,8 @@
 /**
  * JSON Patch (RFC 6902) with JSON Pointers (RFC 6901), as `application/json-patch+json` PATCH bodies.
  * Semantics follow the evanphx/json-patch library the upstream apiserver uses: operations apply in order to
- * a copy, `-` appends to an array, `~1`/`~0` unescape to `/`/`~`, `test` compares deeply.
+ * a copy, `-` appends to an array, negative indexes count from the end, `~1`/`~0` unescape to `/`/`~`,
+ * `test` compares deeply.
  * A malformed document → PatchError 400; a well-formed operation that cannot apply → 422.
  */
 import { PatchError, badRequest, brief, clone, hasKey, isObject, jsonEqual, setKey, unprocessable } from './errors.ts';
@@ -136,13 +137,21 @@ function child(cur: unknown, token: string, path: string, opName: string): unkno
   throw unprocessable(`${opName} operation does not apply: doc is missing path: "${path}": missing value`);
 }
 
-/** A decimal index without leading zeros (RFC 6901); `-` only where appending is allowed. */
+/**
+ * An array index as evanphx/json-patch (the upstream apiserver's library) reads it: a decimal integer
+ * (Go's strconv.Atoi, so `01` and `+1` are accepted), negative counting from the end, and `-` meaning
+ * "after the last element" where appending is allowed.
+ */
 function arrayIndex(token: string, length: number, forInsert: boolean, path: string, opName: string): number {
   if (token === '-' && forInsert) return length;
-  if (!/^(0|[1-9][0-9]*)$/.test(token)) {
+  if (!/^[+-]?[0-9]{1,15}$/.test(token)) {
     throw unprocessable(`${opName} operation does not apply: invalid array index ${brief(token)} in ${path}`);
   }
-  const idx = Number(token);
+  let idx = Number(token);
+  if (idx < 0) {
+    if (idx < -length) throw unprocessable(`${opName} operation does not apply: index out of range: ${idx} in ${path}`);
+    idx += length;
+  }
   const max = forInsert ? length : length - 1;
   if (idx > max) throw unprocessable(`${opName} operation does not apply: index out of range: ${idx} in ${path}`);
   return idx;
