@@ -241,6 +241,9 @@ describe('strategic merge patch', () => {
   it('$retainKeys clears the union members the patch does not keep (Recreate strategy)', () => {
     const out = applyPatch(deployment(), 'strategic', { spec: { strategy: { $retainKeys: ['type'], type: 'Recreate' } } }, DEPLOY);
     assert.deepEqual((out as Any).spec.strategy, { type: 'Recreate' });
+    // What kubectl apply really sends when a manifest switches to Recreate.
+    const kubectl = applyPatch(deployment(), 'strategic', { spec: { strategy: { $retainKeys: ['type'], rollingUpdate: null, type: 'Recreate' } } }, DEPLOY);
+    assert.deepEqual((kubectl as Any).spec.strategy, { type: 'Recreate' });
     assert.equal(code(() => applyPatch(deployment(), 'strategic', { spec: { strategy: { $retainKeys: 'type' } } }, DEPLOY)), 400);
     assert.equal(code(() => applyPatch(deployment(), 'strategic', { spec: { strategy: { $retainKeys: ['type'], rollingUpdate: {} } } }, DEPLOY)), 422);
   });

@@ -48,8 +48,9 @@ function mergeMap(original: JsonObject, patch: JsonObject, type: string | undefi
     if (!Array.isArray(keep) || !keep.every((k) => typeof k === 'string')) {
       throw badRequest('invalid patch: the value of $retainKeys must be a list of strings');
     }
-    for (const k of Object.keys(patch)) {
-      if (!k.startsWith('$') && !keep.includes(k)) {
+    // A field the patch deletes (null) need not be kept: kubectl sends {"$retainKeys":["type"],"rollingUpdate":null,…}.
+    for (const [k, v] of Object.entries(patch)) {
+      if (!k.startsWith('$') && v !== null && !keep.includes(k)) {
         throw unprocessable(`the patch has field "${k}" that is not in $retainKeys: ${brief(keep)}`);
       }
     }
