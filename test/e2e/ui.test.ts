@@ -194,6 +194,16 @@ describe('the extension in code-server', { skip: await uiSkip() }, () => {
       'the template of the revision before the restart');
   });
 
+  uiTest('describe and live YAML open read-only documents from the tree', async () => {
+    await wb.contextMenu(await wb.row('Workloads', 'web'), 'Describe');
+    await wb.page.locator('.tab[aria-label*="Deployment-web.describe.txt"]').first().waitFor({ timeout: 20_000 });
+    await wb.page.locator('.monaco-editor .view-lines', { hasText: 'Events:' }).first().waitFor({ timeout: 20_000 });
+    await wb.contextMenu(await wb.row('Workloads', 'web'), 'View Live YAML');
+    await wb.page.locator('.tab[aria-label*="Deployment-web.yaml"]').first().waitFor({ timeout: 20_000 });
+    await wb.page.locator('.monaco-editor .view-lines', { hasText: 'Live, read-only' }).first().waitFor({ timeout: 20_000 });
+    await wb.screenshot('live-yaml');
+  });
+
   uiTest('a diagnostic from the language server', async () => {
     await wb.openFile('broken.yaml');
     await wb.page.locator('.monaco-editor .squiggly-error, .monaco-editor .squiggly-warning').first().waitFor({ timeout: 60_000 });
