@@ -215,6 +215,31 @@ describe('Deployment rollouts through kubectl (API server + controllers, stand-i
     assert.equal(d.status?.availableReplicas, 2);
   });
 
+  it('StatefulSet: rollout status, history and undo through ControllerRevisions', async () => {
+    const sts = `apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db, namespace: roll}
+spec:
+  replicas: 2
+  serviceName: db
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db}}
+    spec: {containers: [{name: db, image: "db:1"}]}
+`;
+    await ok(['apply', '-f', '-'], sts);
+    await ok(['rollout', 'status', 'statefulset/db', '--timeout=60s']);
+    await ok(['set', 'image', 'statefulset/db', 'db=db:2']);
+    await ok(['rollout', 'status', 'statefulset/db', '--timeout=60s']);
+    const dbImages = async () => (await h.engine.client.list<Pod>(R.pods, 'roll', { labelSelector: 'app=db' })).items.filter((p) => !p.metadata?.deletionTimestamp).map((p) => `${p.metadata?.name}=${p.spec!.containers[0]!.image}`).sort();
+    assert.deepEqual(await dbImages(), ['db-0=db:2', 'db-1=db:2']);
+    assert.match(await ok(['rollout', 'history', 'statefulset/db']), /REVISION\s+CHANGE-CAUSE\n1\s+<none>\n2\s+<none>/);
+    await ok(['rollout', 'undo', 'statefulset/db']);
+    await ok(['rollout', 'status', 'statefulset/db', '--timeout=60s']);
+    assert.deepEqual(await dbImages(), ['db-0=db:1', 'db-1=db:1']);
+    await ok(['delete', 'statefulset/db', '--wait=true', '--timeout=60s']);
+  });
+
   it('deleting the Deployment removes its ReplicaSets and pods (garbage collector)', async () => {
     await ok(['delete', 'deployment/web', '--wait=true', '--timeout=60s']);
     for (let i = 0; i < 100 && ((await rsList()).length || (await images()).length); i++) await new Promise((r) => setTimeout(r, 100));
