@@ -7,7 +7,12 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Namespace, PersistentVolumeClaim, Pod, ResourceQuota, ServiceAccount } from 'kubernetes-types/core/v1';
 import type { StatefulSet } from 'kubernetes-types/apps/v1';
-import type { Job } from 'kubernetes-types/batch/v1';
+import type { CronJob, Job } from 'kubernetes-types/batch/v1';
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { ApiClient, KubeObject, Watch } from '../../engine/api/client.ts';
 import { isNotFound } from '../../engine/api/client.ts';
 import { R } from '../../engine/api/resources.ts';
@@ -16,6 +21,8 @@ import { getControllerOf } from '../../engine/controllers/framework/owner.ts';
 import { startInProcessEngine, type InProcessHandle } from '../support/engine.ts';
 
 const NS = 'ctl';
+// kubectl ≥ 1.32 sends `create job` as protobuf; 1.31 sends JSON.
+const KUBECTL = ['1.31', '1.30', '1.32'].map((v) => join('/usr/lib/google-cloud-sdk/bin', `kubectl.${v}`)).find((p) => existsSync(p));
 
 async function eventually<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
   const end = Date.now() + timeoutMs;
@@ -73,6 +80,11 @@ describe('controller manager against the real API server', () => {
     });
     kubelet = standInKubelet(h.engine.client);
     await h.engine.client.create<Namespace>(R.namespaces, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
+    // Created first: its first minute boundary passes while the other tests run.
+    await h.engine.client.create<CronJob>(R.cronjobs, {
+      apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'tick', namespace: 'default' },
+      spec: { schedule: '* * * * *', jobTemplate: { spec: { template: { spec: { restartPolicy: 'OnFailure', containers: [{ name: 'tick', image: 'busybox' }] } } } } },
+    });
   });
 
   after(async () => {
@@ -142,6 +154,36 @@ describe('controller manager against the real API server', () => {
     }, 30_000);
     for (const t of [R.pods, R.statefulsets, R.jobs, R.persistentvolumeclaims, R.controllerrevisions]) {
       assert.deepEqual((await c().list<KubeObject>(t, NS)).items.map((o) => o.metadata?.name), [], t.resource);
+    }
+  });
+
+  it('a CronJob runs a Job at the next minute; kubectl create job --from=cronjob works', { timeout: 90_000 }, async () => {
+    const job = await eventually('a scheduled Job completes', async () => {
+      const jobs = (await c().list<Job>(R.jobs, 'default')).items.filter((j) => getControllerOf(j)?.name === 'tick');
+      return jobs.find((j) => j.status?.conditions?.some((k) => k.type === 'Complete' && k.status === 'True'));
+    }, 80_000);
+    const stamp = job.metadata?.annotations?.['batch.kubernetes.io/cronjob-scheduled-timestamp'];
+    assert.match(stamp ?? '', /^\d{4}-\d\d-\d\dT\d\d:\d\d:00Z$/);
+    assert.equal(job.metadata?.name, `tick-${Math.floor(Date.parse(stamp!) / 60_000)}`);
+    const cj = await eventually('lastSuccessfulTime', async () => {
+      const x = await c().get<CronJob>(R.cronjobs, 'tick', 'default');
+      return x.status?.lastSuccessfulTime ? x : undefined;
+    });
+    assert.equal(cj.status?.lastScheduleTime, stamp);
+    if (!KUBECTL) return;
+    const home = await mkdtemp(join(tmpdir(), 'wh-ctl-home-'));
+    try {
+      const r = await new Promise<{ code: number; stderr: string }>((res) => execFile(KUBECTL, ['--cache-dir', join(home, 'cache'), 'create', 'job', 'manual', '--from=cronjob/tick'], {
+        env: { PATH: process.env.PATH, HOME: home, KUBECONFIG: h.kubeconfig },
+      }, (err, _out, stderr) => res({ code: err ? 1 : 0, stderr })));
+      assert.equal(r.code, 0, r.stderr);
+      const manual = await eventually('the manual Job completes', async () => {
+        const x = await c().get<Job>(R.jobs, 'manual', 'default');
+        return x.status?.conditions?.some((k) => k.type === 'Complete' && k.status === 'True') ? x : undefined;
+      });
+      assert.equal(manual.metadata?.annotations?.['cronjob.kubernetes.io/instantiate'], 'manual');
+    } finally {
+      await rm(home, { recursive: true, force: true });
     }
   });
 
