@@ -21,6 +21,12 @@ import { ensureDataDir, writeSecret } from './config/files.ts';
 import { ensurePki } from './config/pki.ts';
 import { ensureToken } from './config/token.ts';
 import { writeKubeconfig } from './config/kubeconfig.ts';
+import { podLogHandler } from './apiserver/pod-logs.ts';
+import type { StreamDeps } from './kubelet/streams.ts';
+import { startControllers } from './controllers/index.ts';
+import { schedulerComponent, nodesComponent, provisionerComponent } from './nodes/component.ts';
+import { networkComponent, ensureClusterNetwork } from './network/component.ts';
+import { candidates, isOverlap, planFor, readPlan, savePlan, type NetworkPlan } from './network/plan.ts';
 
 export const ENGINE_VERSION = '0.1.0';
 /** The Kubernetes API version the engine serves (kubernetes-types 1.30). */
@@ -58,17 +64,73 @@ export interface Component {
 
 export type ComponentStarter = (ctx: EngineContext) => Component | void | Promise<Component | void>;
 
+/** The controller manager (engine/controllers) as a component. */
+export function controllersComponent(): ComponentStarter {
+  return async (ctx) => {
+    const c = startControllers(ctx.client.withFieldManager('kube-controller-manager'), {
+      log: (level, msg) => {
+        if (level !== 'info') ctx.log(`wheelhouse: controllers: ${msg}`);
+      },
+    });
+    await c.ready;
+    return { name: 'controllers', stop: () => c.stop() };
+  };
+}
+
 /**
- * The components a full engine runs, in start order. Controllers, scheduler, kubelets and network are
- * added here as they land (each a `start…(client, …)` function wrapped as a ComponentStarter).
+ * The components a full engine runs, in start order: controllers and scheduler (API only), then — when
+ * Docker answered — the volume provisioner, the cluster network (Service proxies, DNS, ingress) and the
+ * virtual nodes with their kubelets; the nodes' container streams back the API's pods/log.
  */
-export const DEFAULT_COMPONENTS: ComponentStarter[] = [];
+export function defaultComponents(plan: NetworkPlan): ComponentStarter[] {
+  return [
+    controllersComponent(),
+    schedulerComponent(),
+    provisionerComponent(),
+    networkComponent({ plan }),
+    async (ctx) => {
+      let deps: StreamDeps | undefined;
+      ctx.apiServer.setPodHandler('log', podLogHandler(() => deps));
+      const start = nodesComponent({ networkName: plan.network, clusterDNS: [plan.dnsIP] }, (nodes) => {
+        deps = nodes.streams;
+      });
+      return start(ctx);
+    },
+  ];
+}
+
+/**
+ * The cluster's network plan (service CIDR, DNS address, Docker network), chosen once per data dir: the
+ * first candidate /16 Docker accepts without overlap (or, without Docker, the first candidate).
+ */
+export async function ensurePlan(dataDir: string, clusterName: string, runtime: Runtime | undefined): Promise<NetworkPlan> {
+  const saved = await readPlan(dataDir);
+  if (saved) return saved;
+  const list = candidates(clusterName);
+  let chosen = planFor(clusterName, list[0]!);
+  if (runtime) {
+    for (const second of list) {
+      const plan = planFor(clusterName, second);
+      try {
+        await ensureClusterNetwork(runtime, plan, clusterName);
+        chosen = plan;
+        break;
+      } catch (e) {
+        if (!isOverlap(e)) throw e;
+      }
+    }
+  }
+  await savePlan(dataDir, chosen);
+  return chosen;
+}
 
 export interface EngineOptions {
   dataDir: string;
   /** 0 or absent: a free port. */
   port?: number;
   clusterName?: string;
+  /** Serve the API only: no controllers, scheduler, network or nodes, and no container runtime. */
+  apiOnly?: boolean;
   /** 'memory' keeps nothing on disk (tests of the API only). Default 'file'. */
   store?: 'file' | 'memory';
   /** Watch history of the store (tests shorten it to provoke 410 Expired). */
@@ -103,6 +165,7 @@ export class Engine {
   private readonly components: Component[] = [];
   private stopped = false;
   runtimeProblem: string | undefined;
+  runtime: Runtime | undefined;
 
   private constructor(
     readonly dataDir: string,
@@ -128,24 +191,28 @@ export class Engine {
     let server: ApiServer | undefined;
     try {
       const [pki, token] = await Promise.all([ensurePki(opts.dataDir), ensureToken(opts.dataDir)]);
+      let runtime: Runtime | undefined;
+      let runtimeProblem: string | undefined;
+      if (opts.connectRuntime && !opts.apiOnly) {
+        try {
+          runtime = await opts.connectRuntime();
+        } catch (e) {
+          runtimeProblem = e instanceof Error ? e.message : String(e);
+        }
+      }
+      const plan = await ensurePlan(opts.dataDir, clusterName, runtime);
       store = opts.store === 'memory' ? openMemoryStore(opts.storeHistory) : await openStore(join(opts.dataDir, 'store'), opts.storeHistory);
-      const registry = new Registry({ store });
+      const registry = new Registry({ store, serviceCIDR: plan.serviceCIDR, dnsIP: plan.dnsIP });
       await registry.start();
       server = new ApiServer({ registry, token, tls: { key: pki.serverKey, cert: pki.serverCert }, port: opts.port ?? 0, version: versionInfo() });
       await server.listen();
       const kubeconfigPath = await writeKubeconfig(opts.dataDir, { server: server.url, caCert: pki.caCert, token, clusterName });
       const client = new LocalClient(registry, { fieldManager: 'wheelhouse-engine' });
       const engine = new Engine(opts.dataDir, clusterName, server.url, kubeconfigPath, token, pki.caCert, registry, server, client, store, lock, log);
-      let runtime: Runtime | undefined;
-      if (opts.connectRuntime) {
-        try {
-          runtime = await opts.connectRuntime();
-        } catch (e) {
-          engine.runtimeProblem = e instanceof Error ? e.message : String(e);
-        }
-      }
+      engine.runtimeProblem = runtimeProblem;
+      engine.runtime = runtime;
       const ctx: EngineContext = { client, runtime, apiServer: server, clusterName, dataDir: opts.dataDir, log };
-      for (const start of opts.components ?? DEFAULT_COMPONENTS) {
+      for (const start of opts.components ?? (opts.apiOnly ? [] : defaultComponents(plan))) {
         const c = await start(ctx);
         if (c) engine.components.push(c);
       }

@@ -24,6 +24,7 @@ interface Args {
   port?: number;
   clusterName?: string;
   merge: boolean;
+  apiOnly: boolean;
   help: boolean;
 }
 
@@ -40,10 +41,11 @@ options:
   --data-dir DIR     where the engine keeps its state (default: $WHEELHOUSE_HOME or ~/.wheelhouse)
   --port N           listen on 127.0.0.1:N (default: the previous port if free, else any free port)
   --cluster-name N   the cluster's name in the kubeconfig and on its containers (default: wheelhouse)
+  --api-only         serve the Kubernetes API only: no controllers, scheduler, network or nodes (no Docker use)
 `;
 
 export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): Args {
-  const args: Args = { command: '', dataDir: defaultDataDir(env), merge: false, help: false };
+  const args: Args = { command: '', dataDir: defaultDataDir(env), merge: false, apiOnly: false, help: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const value = (): string => {
@@ -64,6 +66,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
       if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(n) || n.length > 40) throw new Error('--cluster-name must be a DNS label of at most 40 characters');
       args.clusterName = n;
     } else if (a === '--merge') args.merge = true;
+    else if (a === '--api-only') args.apiOnly = true;
     else if (a === '-h' || a === '--help' || a === 'help') args.help = true;
     else if (!a.startsWith('-') && !args.command) args.command = a;
     else throw new Error(`unknown argument ${a}`);
@@ -113,7 +116,7 @@ async function serve(args: Args): Promise<number> {
   }
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
   const start = (p: number | undefined): Promise<Engine> =>
-    Engine.start({ dataDir: args.dataDir, port: p, clusterName: args.clusterName, connectRuntime: () => connectDocker(), log });
+    Engine.start({ dataDir: args.dataDir, port: p, clusterName: args.clusterName, apiOnly: args.apiOnly, connectRuntime: () => connectDocker(), log });
   let engine: Engine;
   try {
     engine = await start(port);
@@ -125,7 +128,8 @@ async function serve(args: Args): Promise<number> {
   process.stdout.write(`Wheelhouse engine ${ENGINE_VERSION} is serving the Kubernetes API at ${engine.url}\n`);
   process.stdout.write(`kubeconfig: ${engine.kubeconfigPath}\n`);
   process.stdout.write(`  try: kubectl --kubeconfig ${engine.kubeconfigPath} get namespaces\n`);
-  if (engine.runtimeProblem) {
+  if (args.apiOnly) process.stdout.write('API only: no controllers, scheduler, network or nodes run.\n');
+  else if (engine.runtimeProblem) {
     process.stdout.write(`Docker is not reachable, so pods will not run until it is: ${engine.runtimeProblem}\n`);
   }
   await new Promise<void>((resolve) => {
@@ -156,6 +160,7 @@ async function up(args: Args): Promise<number> {
   const passthrough = ['serve', '--data-dir', args.dataDir];
   if (args.port !== undefined) passthrough.push('--port', String(args.port));
   if (args.clusterName) passthrough.push('--cluster-name', args.clusterName);
+  if (args.apiOnly) passthrough.push('--api-only');
   await ensureDataDir(args.dataDir);
   const logPath = join(args.dataDir, 'engine.log');
   const fd = openSync(logPath, 'a', 0o600);

@@ -1,7 +1,7 @@
 /**
  * Service ClusterIP and NodePort allocation, as upstream's allocators: ClusterIPs from the service CIDR
- * (10.96.0.0/16 here; 10.96.0.1 is the `kubernetes` Service's, 10.96.0.10 kept for cluster DNS), NodePorts
- * from 30000–32767. The allocated set is recomputed from the stored Services, so it is always consistent
+ * (the cluster's network plan; 10.96.0.0/16 by default; its first address is the `kubernetes` Service's, the
+ * DNS address is kept for cluster DNS), NodePorts from 30000–32767. The allocated set is recomputed from the stored Services, so it is always consistent
  * with the store; callers serialize allocations (the registry runs Service writes one at a time).
  */
 import { FieldErr, type Cause } from './errors.ts';
@@ -11,9 +11,37 @@ const o = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) 
 const arr = (v: unknown): Obj[] => (Array.isArray(v) ? (v as Obj[]) : []);
 
 export const SERVICE_CIDR = '10.96.0.0/16';
-const BASE = (10 << 24) | (96 << 16);
-const SIZE = 1 << 16;
-const RESERVED = new Set([0, SIZE - 1, 10]);
+
+/** A service IP range: base address, size, and offsets never handed out (network, broadcast, kubernetes, DNS). */
+export interface ServiceRange {
+  cidr: string;
+  base: number;
+  size: number;
+  reserved: Set<number>;
+}
+
+function ipToNumber(ip: string): number | undefined {
+  const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(ip);
+  if (!m) return undefined;
+  const parts = m.slice(1).map(Number);
+  if (parts.some((p) => p > 255)) return undefined;
+  return ((parts[0]! << 24) >>> 0) + (parts[1]! << 16) + (parts[2]! << 8) + parts[3]!;
+}
+
+/** Parses `a.b.c.d/n`; `dnsIP` (inside the range) is reserved too. */
+export function serviceRange(cidr: string = SERVICE_CIDR, dnsIP?: string): ServiceRange {
+  const [ip, bits] = cidr.split('/');
+  const base = ipToNumber(ip ?? '');
+  const n = Number(bits);
+  if (base === undefined || !Number.isInteger(n) || n < 8 || n > 30) throw new Error(`bad service CIDR ${cidr}`);
+  const size = 2 ** (32 - n);
+  const reserved = new Set([0, 1, size - 1]);
+  const dns = dnsIP ? ipToNumber(dnsIP) : base + 10;
+  if (dns !== undefined && dns - base > 0 && dns - base < size) reserved.add(dns - base);
+  return { cidr, base, size, reserved };
+}
+
+const DEFAULT_RANGE = serviceRange();
 export const NODE_PORT_MIN = 30000;
 export const NODE_PORT_MAX = 32767;
 
@@ -21,14 +49,11 @@ export function ipToString(n: number): string {
   return [(n >>> 24) & 255, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
 }
 
-function ipToOffset(ip: string): number | undefined {
-  const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(ip);
-  if (!m) return undefined;
-  const parts = m.slice(1).map(Number);
-  if (parts.some((p) => p > 255)) return undefined;
-  const n = ((parts[0]! << 24) >>> 0) + (parts[1]! << 16) + (parts[2]! << 8) + parts[3]!;
-  const off = n - (BASE >>> 0);
-  return off >= 0 && off < SIZE ? off : undefined;
+function ipToOffset(ip: string, range: ServiceRange): number | undefined {
+  const n = ipToNumber(ip);
+  if (n === undefined) return undefined;
+  const off = n - range.base;
+  return off >= 0 && off < range.size ? off : undefined;
 }
 
 export interface InUse {
@@ -53,7 +78,7 @@ export function inUse(services: Obj[], except?: { namespace?: string; name?: str
  * Fills spec.clusterIP(s) and nodePorts of a Service being created or updated; returns causes for
  * requested values that are out of range or taken. `old` keeps an existing allocation on update.
  */
-export function allocate(svc: Obj, old: Obj | undefined, used: InUse, rand: () => number = Math.random): Cause[] {
+export function allocate(svc: Obj, old: Obj | undefined, used: InUse, rand: () => number = Math.random, range: ServiceRange = DEFAULT_RANGE): Cause[] {
   const causes: Cause[] = [];
   const spec = o(svc.spec);
   svc.spec = spec;
@@ -70,21 +95,21 @@ export function allocate(svc: Obj, old: Obj | undefined, used: InUse, rand: () =
       spec.clusterIPs = ['None'];
     } else if (typeof requested === 'string' && requested !== '') {
       if (requested !== oldSpec?.clusterIP) {
-        const off = ipToOffset(requested);
-        if (off === undefined) causes.push(FieldErr.invalid('spec.clusterIPs[0]', requested, `provided IP is not in the valid range. The range of valid IPs is ${SERVICE_CIDR}`));
+        const off = ipToOffset(requested, range);
+        if (off === undefined) causes.push(FieldErr.invalid('spec.clusterIPs[0]', requested, `provided IP is not in the valid range. The range of valid IPs is ${range.cidr}`));
         else if (used.ips.has(requested)) causes.push(FieldErr.invalid('spec.clusterIPs[0]', requested, 'provided IP is already allocated'));
       }
       spec.clusterIPs = [requested];
     } else {
       let ip: string | undefined;
       for (let i = 0; i < 64 && !ip; i++) {
-        const off = 2 + Math.floor(rand() * (SIZE - 3));
-        const cand = ipToString(((BASE >>> 0) + off) >>> 0);
-        if (!RESERVED.has(off) && !used.ips.has(cand)) ip = cand;
+        const off = 2 + Math.floor(rand() * (range.size - 3));
+        const cand = ipToString((range.base + off) >>> 0);
+        if (!range.reserved.has(off) && !used.ips.has(cand)) ip = cand;
       }
-      for (let off = 2; !ip && off < SIZE - 1; off++) {
-        const cand = ipToString(((BASE >>> 0) + off) >>> 0);
-        if (!RESERVED.has(off) && !used.ips.has(cand)) ip = cand;
+      for (let off = 2; !ip && off < range.size - 1; off++) {
+        const cand = ipToString((range.base + off) >>> 0);
+        if (!range.reserved.has(off) && !used.ips.has(cand)) ip = cand;
       }
       if (!ip) causes.push(FieldErr.invalid('spec.clusterIPs', '', 'range is full'));
       else {

@@ -14,7 +14,7 @@ import type { Selector } from '../api/labels.ts';
 import type { LabelSelector } from 'kubernetes-types/meta/v1';
 import { StoreError, type KeyValue, type Store, type WatchChange } from '../store/types.ts';
 import { Catalog, type ResourceInfo } from './catalog.ts';
-import { allocate, inUse } from './allocator.ts';
+import { allocate, inUse, serviceRange, type ServiceRange } from './allocator.ts';
 import { applyStructuralSchema, crdResources, crdVersion, readCrd, readPath, writePath } from './crd.ts';
 import {
   alreadyExists, apiError, badRequest, conflict, expired, FieldErr, forbidden, invalid, methodNotAllowed, notFound, STALE,
@@ -90,6 +90,10 @@ export interface RegistryOptions {
   store: Store;
   catalog?: Catalog;
   now?: () => Date;
+  /** The Services' ClusterIP range (the cluster network plan's); default 10.96.0.0/16. */
+  serviceCIDR?: string;
+  /** The cluster DNS address inside that range, never handed to a Service. */
+  dnsIP?: string;
 }
 
 export type PatchKindAll = 'json' | 'merge' | 'strategic' | 'apply';
@@ -140,8 +144,10 @@ export class Registry {
   private readonly serviceMutex = new Mutex();
   private readonly cleanups = new Set<string>();
   private closed = false;
+  private readonly serviceRange: ServiceRange;
 
   constructor(opts: RegistryOptions) {
+    this.serviceRange = serviceRange(opts.serviceCIDR, opts.dnsIP);
     this.store = opts.store;
     this.catalog = opts.catalog ?? new Catalog();
     this.now = opts.now ?? (() => new Date());
@@ -388,7 +394,7 @@ export class Registry {
     const run = async (): Promise<WriteResult> => {
       if (gk(sinfo) === '/Service') {
         const services = await this.rawList('', 'services');
-        const c = allocate(stored, undefined, inUse(services));
+        const c = allocate(stored, undefined, inUse(services), Math.random, this.serviceRange);
         if (c.length) throw invalid(info.group, info.kind, name, c);
       }
       const managed = (opts.applied ? stored : trackUpdate(undefined, stored, opts.fieldManager ?? 'unknown', this.now())) as Obj;
@@ -461,7 +467,7 @@ export class Registry {
       const doWrite = async (): Promise<WriteResult | 'retry'> => {
         if (gk(sinfo) === '/Service' && opts.subresource === undefined) {
           const services = await this.rawList('', 'services');
-          const c = allocate(next, current, inUse(services, { namespace: ns, name }));
+          const c = allocate(next, current, inUse(services, { namespace: ns, name }), Math.random, this.serviceRange);
           if (c.length) throw invalid(info.group, info.kind, name, c);
         }
         // Server-side apply computed managedFields itself; every other write records an Update entry.

@@ -5,7 +5,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEngine, type EngineHandle } from '../support/engine.ts';
@@ -90,7 +90,8 @@ const configMapYaml = (name: string, data: Record<string, string> = {}): string 
   `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ${name}}\ndata: ${JSON.stringify(data)}\n`;
 
 async function withKubectl(version: string): Promise<{ k: Kubectl; engine: EngineHandle; home: string; cleanup: () => Promise<void> }> {
-  const engine = await startEngine();
+  // API only: these tests drive the API (finalizers stay until the test releases them; no containers run).
+  const engine = await startEngine({ extraArgs: ['--api-only'] });
   const home = await mkdtemp(join(tmpdir(), `wheelhouse-kubectl-${version}-`));
   return {
     k: new Kubectl(version, engine, home), engine, home,
@@ -106,9 +107,10 @@ for (const version of present) {
   describe(`kubectl ${version}${full ? ' (full command list)' : ' (smoke)'}`, () => {
     let k: Kubectl;
     let home: string;
+    let engine: EngineHandle;
     let cleanup: () => Promise<void>;
     before(async () => {
-      ({ k, home, cleanup } = await withKubectl(version));
+      ({ k, home, engine, cleanup } = await withKubectl(version));
     });
     after(async () => {
       await cleanup?.();
@@ -244,7 +246,10 @@ for (const version of present) {
       const s = JSON.parse(await k.ok(['get', 'secret', 'gs', '-n', 'gen', '-o', 'json']));
       assert.equal(Buffer.from(s.data.p, 'base64').toString(), 's3cret');
       const svc = JSON.parse(await k.ok(['get', 'svc', 'gsvc', '-n', 'gen', '-o', 'json']));
-      assert.match(svc.spec.clusterIP, /^10\.96\./);
+      // ClusterIPs come from the upper half of the cluster's network plan (network.json in the data dir).
+      const plan = JSON.parse(await readFile(join(engine.dataDir, 'network.json'), 'utf8')) as { serviceCIDR: string };
+      const [a, b] = plan.serviceCIDR.split('.');
+      assert.ok(svc.spec.clusterIP.startsWith(`${a}.${b}.`) && Number(svc.spec.clusterIP.split('.')[2]) >= 128, `${svc.spec.clusterIP} in ${plan.serviceCIDR}`);
       const job = JSON.parse(await k.ok(['get', 'job', 'gj', '-n', 'gen', '-o', 'json']));
       assert.ok(job.spec.selector.matchLabels['batch.kubernetes.io/controller-uid']);
       assert.equal((await k.ok(['auth', 'can-i', 'create', 'pods'])).trim(), 'yes');
