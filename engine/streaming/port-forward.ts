@@ -152,6 +152,8 @@ function watchPod(pod: Pod, alive: PodAlive | undefined, close: () => void): () 
 async function serveChannels(req: IncomingMessage, socket: Duplex, head: Buffer, proto: string, ports: number[], deps: StreamDeps, pod: Pod, alive?: PodAlive): Promise<void> {
   const ws = await acceptWebSocket(req, socket, head, proto);
   const mux = new ChannelMux(ws, protocolInfo(proto || 'channel.k8s.io'));
+  // Client data can arrive while the pod connection is still being opened: buffer it from the start.
+  const inputs = ports.map((_p, i) => mux.reader(2 * i));
   const stop = watchPod(pod, alive, () => mux.close(1000));
   ws.on('close', stop);
   const prefix = (port: number): Buffer => {
@@ -169,8 +171,7 @@ async function serveChannels(req: IncomingMessage, socket: Duplex, head: Buffer,
       await mux.send(2 * i + 1, Buffer.from(`error forwarding port ${port} to pod ${podDesc(pod)}, uid ${pod.metadata?.uid ?? ''}: ${message(e)}`));
       return;
     }
-    const input = mux.reader(2 * i);
-    input.pipe(target);
+    inputs[i]!.pipe(target);
     const out = mux.writer(2 * i);
     target.pipe(out);
     await new Promise<void>((resolve) => {
