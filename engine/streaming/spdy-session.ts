@@ -246,8 +246,10 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> {
     this.lastError = e instanceof Error ? e : new Error(String(e));
     this.sendFrame(encodeGoaway(this.lastStreamId, 1));
     this.closed = true;
-    this.transport.end();
-    setTimeout(() => this.transport.destroy(), 1000).unref();
+    void this.outbound.then(() => {
+      this.transport.end();
+      setTimeout(() => this.transport.destroy(), 1000).unref();
+    });
     this.teardown();
   }
 
