@@ -20,8 +20,7 @@ import { parsePort, requestedPorts } from '../../engine/streaming/port-forward.t
 
 /** Two connected in-memory Duplexes. */
 function pipePair(): [Duplex, Duplex] {
-  let a: Duplex;
-  let b: Duplex;
+  const ends: Duplex[] = [];
   const mk = (other: () => Duplex): Duplex => new Duplex({
     read() {},
     write(chunk: Buffer, _e, cb) {
@@ -33,9 +32,8 @@ function pipePair(): [Duplex, Duplex] {
       cb();
     },
   });
-  a = mk(() => b);
-  b = mk(() => a);
-  return [a, b];
+  ends.push(mk(() => ends[1]!), mk(() => ends[0]!));
+  return [ends[0]!, ends[1]!];
 }
 
 /** A minimal SPDY client for driving the server session. */
@@ -144,7 +142,7 @@ describe('SPDY header compression', () => {
   it('keeps one zlib stream per direction across blocks', async () => {
     const d = new HeaderCompressor();
     const i = new HeaderDecompressor();
-    const blocks = [{ streamtype: 'error' }, { streamtype: 'stdout' }, { streamtype: 'data', port: '80', requestid: '7' }];
+    const blocks: Record<string, string>[] = [{ streamtype: 'error' }, { streamtype: 'stdout' }, { streamtype: 'data', port: '80', requestid: '7' }];
     const compressed = await Promise.all(blocks.map((b) => d.compress(b)));
     // Later blocks refer back to earlier ones, so they only inflate in order, on the same stream.
     for (const [n, c] of compressed.entries()) assert.deepEqual({ ...(await i.decompress(c)) }, blocks[n]);
@@ -229,7 +227,7 @@ describe('SpdySession', () => {
       const [server, clientSock] = pipePair();
       const session = new SpdySession(server);
       const c = new TestClient(clientSock);
-      const closed = new Promise((r) => session.once('close', r));
+      const closed = new Promise<void>((r) => session.once('close', () => r()));
       // A valid-looking SYN_STREAM with a garbage header block, or plain noise.
       if (i % 2) clientSock.write(encodeSynStream(1, randomBytes(40)));
       else clientSock.write(Buffer.concat([Buffer.from([0x80, 3, 0, 1, 0, 0, 0, 2]), randomBytes(2), randomBytes(100)]));
@@ -245,7 +243,7 @@ describe('SpdySession', () => {
     const [server, clientSock] = pipePair();
     const session = new SpdySession(server);
     const c = new TestClient(clientSock);
-    const closed = new Promise((r) => session.once('close', r));
+    const closed = new Promise<void>((r) => session.once('close', () => r()));
     await c.open(2, { streamtype: 'error' });
     await closed;
     const goaway = await c.waitFor((f): f is Extract<Frame, { type: 'goaway' }> => f.type === 'goaway');
