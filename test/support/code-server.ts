@@ -114,6 +114,8 @@ export interface StartOptions {
   env?: NodeJS.ProcessEnv;
   /** Settings written to the fresh user-data dir's User/settings.json. */
   settings?: Record<string, unknown>;
+  /** More code-server arguments (e.g. `--locale ko`). */
+  extraArgs?: string[];
 }
 
 export async function startCodeServer(opts: StartOptions): Promise<CodeServer> {
@@ -131,7 +133,7 @@ export async function startCodeServer(opts: StartOptions): Promise<CodeServer> {
   let out = '';
   const child: ChildProcess = spawn(process.execPath, [opts.entry,
     '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check',
-    '--disable-workspace-trust', '--extensions-dir', opts.extensionsDir, '--user-data-dir', userDataDir, opts.workspace,
+    '--disable-workspace-trust', '--extensions-dir', opts.extensionsDir, '--user-data-dir', userDataDir, ...(opts.extraArgs ?? []), opts.workspace,
   ], { env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   child.stdout?.on('data', (b: Buffer) => { out += b.toString(); });
   child.stderr?.on('data', (b: Buffer) => { out += b.toString(); });
