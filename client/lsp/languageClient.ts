@@ -5,25 +5,24 @@
  */
 import * as vscode from 'vscode';
 import type { LanguageClient, LanguageClientOptions, ServerOptions } from 'vscode-languageclient/node';
-import type { CodeLensDataParams, CodeLensDataResult, DiagnosticCode } from '../../server/protocol.ts';
+import type { CodeLensDataParams, CodeLensDataResult, DiagnosticCode, ClusterObjectsParams } from '../../server/protocol.ts';
+import { clusterObjects, clusterObjectKinds } from '../model/clusterObjects.ts';
 import type { Ctx } from '../ctx.ts';
 import { dedupDiagnostics, type ValidationOwner } from '../model/validationOwner.ts';
 
-/** Not (yet) in server/protocol.ts: the client's active cluster, for live-reference checks. */
-export const activeClusterNotification = 'wheelhouse/activeCluster';
-export interface ActiveClusterParams {
-  /** A kubeconfig (YAML) holding only the active context; undefined when no cluster is reachable. */
-  kubeconfig?: string;
-  context?: string;
-  namespace?: string;
-}
+// Method names as in server/protocol.ts (only types may be imported from server/).
 const codeLensDataMethod = 'wheelhouse/codeLensData';
+const clusterObjectsMethod = 'wheelhouse/clusterObjects';
+/** At most one clusterObjects notification per this interval while the cluster changes. */
+const clusterObjectsIntervalMs = 1000;
 
 export const redHatYamlId = 'redhat.vscode-yaml';
 
 export class Lsp implements vscode.Disposable {
   private client: LanguageClient | undefined;
   private starting: Promise<LanguageClient | undefined> | undefined;
+  private storeSub: vscode.Disposable | undefined;
+  private pending: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly ctx: Ctx) {}
 
@@ -67,18 +66,31 @@ export class Lsp implements vscode.Disposable {
     const client = new LanguageClient('wheelhouse', vscode.l10n.t('Wheelhouse Kubernetes'), serverOptions, clientOptions);
     await client.start();
     this.client = client;
-    this.sendCluster();
-    this.ctx.register(this.ctx.clusters.onDidChangeActive(() => this.sendCluster()), this.ctx.onDidChangeFilters(() => this.sendCluster()));
+    this.followCluster();
+    this.ctx.register(this.ctx.clusters.onDidChangeActive(() => this.followCluster()), { dispose: () => { this.storeSub?.dispose(); clearTimeout(this.pending); } });
     return client;
   }
 
-  private sendCluster(): void {
-    if (!this.client) return;
+  /** Feeds the server the active cluster's objects (from the watch cache), throttled; an empty set when disconnected. */
+  private followCluster(): void {
+    this.storeSub?.dispose();
     const c = this.ctx.clusters.connection();
-    const params: ActiveClusterParams = c
-      ? { kubeconfig: c.kc.exportConfig(), context: c.kc.getCurrentContext(), namespace: this.ctx.namespace ?? c.defaultNamespace }
-      : {};
-    void this.client.sendNotification(activeClusterNotification, params);
+    if (c) {
+      c.cache.ensure(clusterObjectKinds);
+      this.storeSub = c.cache.store.onDidChange(() => this.scheduleSend());
+    }
+    this.scheduleSend(0);
+  }
+
+  private scheduleSend(delay = clusterObjectsIntervalMs): void {
+    if (this.pending) return;
+    this.pending = setTimeout(() => {
+      this.pending = undefined;
+      if (!this.client) return;
+      const c = this.ctx.clusters.connection();
+      const params: ClusterObjectsParams = c ? { context: c.label, objects: clusterObjects(c.cache.store) } : { context: '', objects: [] };
+      void this.client.sendNotification(clusterObjectsMethod, params);
+    }, delay);
   }
 
   dispose(): void {

@@ -23,6 +23,8 @@ import { learningProgress } from '../../../client/model/progress.ts';
 import { objectUrl, collectionUrl } from '../../../client/kube/paths.ts';
 import { withQuery, KubeError } from '../../../client/kube/rest.ts';
 import { retryConflicts } from '../../../client/kube/api.ts';
+import { clusterObjects } from '../../../client/model/clusterObjects.ts';
+import { service } from './fixtures.ts';
 import { deployment, replicaSet, pod, secret, world } from './fixtures.ts';
 import type { KObject } from '../../../client/model/objects.ts';
 
@@ -231,4 +233,15 @@ test('patches without a resourceVersion are resent on 409; preconditioned ones a
   await assert.rejects(retryConflicts(flaky, true), /modified/);
   assert.equal(calls, 1);
   await assert.rejects(retryConflicts(async () => { throw new KubeError(422, { message: 'invalid' }, 'PATCH', '/x'); }, false), /invalid/);
+});
+
+test('clusterObjects for the language server: labels, keys (never values), ports', () => {
+  const d = deployment('web');
+  const { store } = world([d, pod('web-1', { node: 'n', labels: { app: 'web', tier: 'fe' } }), secret('db', { password: 'hunter2' }), service('web')]);
+  const objs = clusterObjects(store);
+  assert.deepEqual(objs.find((o) => o.kind === 'Pod'), { apiVersion: 'v1', kind: 'Pod', namespace: 'default', name: 'web-1', labels: { app: 'web', tier: 'fe' } });
+  assert.deepEqual(objs.find((o) => o.kind === 'Deployment')?.labels, { app: 'web' });
+  assert.deepEqual(objs.find((o) => o.kind === 'Secret'), { apiVersion: 'v1', kind: 'Secret', namespace: 'default', name: 'db', keys: ['password'] });
+  assert.ok(!JSON.stringify(objs).includes(Buffer.from('hunter2').toString('base64')));
+  assert.deepEqual(objs.find((o) => o.kind === 'Service')?.ports, [{ port: 80 }]);
 });
