@@ -131,6 +131,10 @@ async function main(): Promise<void> {
   let engineProc: ChildProcess | undefined;
   let peerProc: ChildProcess | undefined;
   try {
+    // First start creates the PKI (two RSA keys) and the store; the second is what `npm start` usually costs.
+    const fresh = await startEngine(dataDir);
+    fresh.child.kill('SIGTERM');
+    await new Promise((r) => fresh.child.once('exit', r));
     const e = await startEngine(dataDir);
     engineProc = e.child;
     const token = (await readFile(join(dataDir, 'token'), 'utf8')).trim();
@@ -141,7 +145,8 @@ async function main(): Promise<void> {
     const peer: Target = { url: p.url, token, ca, agent: new Agent({ keepAlive: true, maxSockets: 64, ca }) };
     await new Promise((r) => setTimeout(r, 2000));
     const rows: [string, string, string, string][] = [];
-    rows.push(['cold start to /readyz (target ≤ 500 ms)', ms(e.ms), ms(p.ms), ratio(e.ms, p.ms)]);
+    rows.push(['cold start to /readyz, new data dir', ms(fresh.ms), ms(p.ms), ratio(fresh.ms, p.ms)]);
+    rows.push(['cold start to /readyz, existing dir (≤ 500 ms)', ms(e.ms), ms(p.ms), ratio(e.ms, p.ms)]);
     const rssE = rssMb(engineProc.pid!);
     const rssP = rssMb(peerProc.pid!);
     rows.push(['idle RSS (target ≤ 80 MB)', `${rssE.toFixed(1)} MB`, `${rssP.toFixed(1)} MB`, ratio(rssE, rssP)]);
