@@ -65,10 +65,11 @@ export function acceptWebSocket(req: IncomingMessage, socket: Duplex, head: Buff
   return new Promise((resolve, reject) => {
     const onClose = (): void => reject(new Error('connection closed during the WebSocket handshake'));
     socket.once('close', onClose);
-    // ws reads the chosen subprotocol from this hook; the choice was made before.
-    const server = new WebSocketServer({
-      noServer: true, perMessageDeflate: false, maxPayload: 16 * 1024 * 1024, handleProtocols: () => protocol || false,
-    });
+    // The choice was made before, and ws would refuse `SPDY/3.1+portforward.k8s.io` (a '/' is not a token
+    // character), so the offer is hidden from ws and the answer added to the 101 here.
+    delete req.headers['sec-websocket-protocol'];
+    const server = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: 16 * 1024 * 1024 });
+    if (protocol) server.on('headers', (headers: string[]) => headers.push(`Sec-WebSocket-Protocol: ${protocol}`));
     server.handleUpgrade(req, socket, head, (ws) => {
       socket.off('close', onClose);
       resolve(ws);

@@ -21,6 +21,7 @@ import { R } from '../../engine/api/resources.ts';
 import type { Engine } from '../../engine/engine.ts';
 import { connectDocker, type DockerRuntime } from '../../engine/runtime/docker.ts';
 import { registerStreamingHandlers, podAliveVia } from '../../engine/streaming/index.ts';
+import type { PodHandler } from '../../engine/apiserver/server.ts';
 import { removeCluster, startDataPlaneEngine } from '../../bench/pods/engine.ts';
 import { dockerSkip } from '../support/docker.ts';
 import { uniqueName } from '../support/engine.ts';
@@ -72,6 +73,7 @@ describe('pod streaming (exec, attach, port-forward) on Docker', { skip: await d
   let engine: Engine;
   let kubeconfig: string;
   const children = new Set<ChildProcess>();
+  const upgrades: string[] = [];
 
   const kubectl = (v: string, args: string[], opts: { stdin?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Run> =>
     new Promise((resolve) => {
@@ -126,7 +128,15 @@ describe('pod streaming (exec, attach, port-forward) on Docker', { skip: await d
       dataDir, clusterName: cluster, sandboxImage: images.busybox, store: 'memory', nodes: [{ name: 'node-1', cpu: '2', memory: '1Gi' }],
     }));
     const streams = nodes.streams;
-    registerStreamingHandlers(engine.apiServer, () => streams, podAliveVia(engine.client));
+    // Records each upgrade's transport, so the tests can tell a WebSocket session from a silent fallback to SPDY.
+    registerStreamingHandlers({
+      setPodHandler: (sub, h?: PodHandler) => engine.apiServer.setPodHandler(sub, h && {
+        upgrade: (req, socket, head, ctx) => {
+          upgrades.push(`${sub} ${String(req.headers.upgrade).toLowerCase()}`);
+          return h.upgrade!(req, socket, head, ctx);
+        },
+      }),
+    }, () => streams, podAliveVia(engine.client));
     kubeconfig = engine.kubeconfigPath;
     await engine.client.create<Pod & { metadata: object }>(R.pods, {
       apiVersion: 'v1', kind: 'Pod',
@@ -166,7 +176,10 @@ describe('pod streaming (exec, attach, port-forward) on Docker', { skip: await d
     const minor = Number(v.split('.')[1]);
     describe(`kubectl ${v}`, () => {
       it('exec passes stdout, stderr and the exit code through', async () => {
+        upgrades.length = 0;
         const r = await kubectl(v, ['exec', 'web', '--', 'sh', '-c', 'echo out-line; echo err-line >&2; exit 3']);
+        // WebSocket v5 from 1.30 on (no SPDY retry), SPDY before.
+        assert.deepEqual(upgrades, [minor >= 30 ? 'exec websocket' : 'exec spdy/3.1']);
         assert.equal(r.stdout, 'out-line\n');
         assert.match(r.stderr, /err-line/);
         assert.equal(r.code, 3, r.stderr);
@@ -225,10 +238,13 @@ describe('pod streaming (exec, attach, port-forward) on Docker', { skip: await d
 
       for (const target of ['pod/web', 'svc/web']) {
         it(`port-forward ${target}: HTTP through 50 parallel connections`, async () => {
+          upgrades.length = 0;
           const pf = await portForward(v, target, target === 'svc/web' ? '80' : '8080');
           try {
             const bodies = await Promise.all(Array.from({ length: 50 }, () => httpGet(pf.port)));
             for (const b of bodies) assert.equal(b, `${BODY}\n`);
+            // One session for all 50 connections: SPDY tunneled in WebSocket from 1.31 on, raw SPDY before.
+            assert.deepEqual(upgrades, [minor >= 31 ? 'portforward websocket' : 'portforward spdy/3.1']);
           } finally {
             await stopChild(pf.child);
           }
