@@ -23,6 +23,7 @@ import { ensureToken } from './config/token.ts';
 import { writeKubeconfig } from './config/kubeconfig.ts';
 import { podLogHandler } from './apiserver/pod-logs.ts';
 import type { StreamDeps } from './kubelet/streams.ts';
+import { podAliveVia, registerStreamingHandlers } from './streaming/index.ts';
 import { startControllers } from './controllers/index.ts';
 import { schedulerComponent, nodesComponent, provisionerComponent } from './nodes/component.ts';
 import { networkComponent, ensureClusterNetwork } from './network/component.ts';
@@ -91,6 +92,8 @@ export function defaultComponents(plan: NetworkPlan): ComponentStarter[] {
     async (ctx) => {
       let deps: StreamDeps | undefined;
       ctx.apiServer.setPodHandler('log', podLogHandler(() => deps));
+      // pods/exec, pods/attach and pods/portforward (WebSocket and SPDY/3.1; engine/streaming).
+      registerStreamingHandlers(ctx.apiServer, () => deps, podAliveVia(ctx.client));
       const start = nodesComponent({ networkName: plan.network, clusterDNS: [plan.dnsIP] }, (nodes) => {
         deps = nodes.streams;
       });
