@@ -22,7 +22,9 @@ import { ensurePki } from './config/pki.ts';
 import { ensureToken } from './config/token.ts';
 import { writeKubeconfig } from './config/kubeconfig.ts';
 import { podLogHandler } from './apiserver/pod-logs.ts';
+import { podAliveVia, registerStreamingHandlers } from './streaming/index.ts';
 import type { StreamDeps } from './kubelet/streams.ts';
+import type { NodeConfig, Nodes } from './nodes/nodes.ts';
 import { podAliveVia, registerStreamingHandlers } from './streaming/index.ts';
 import { startControllers } from './controllers/index.ts';
 import { schedulerComponent, nodesComponent, provisionerComponent } from './nodes/component.ts';
@@ -78,25 +80,52 @@ export function controllersComponent(): ComponentStarter {
   };
 }
 
+/** Cluster settings a user (or a test) may choose; each has a default a user can run with. */
+export interface ClusterSettings {
+  /** Image of the pod sandboxes (needs sh and nc: probes and port-forward run through it). Default busybox:1.36. */
+  sandboxImage?: string;
+  /** Image of the Service proxies, DNS and ingress (Node ≥ 18 as `node`). Default node:20-alpine. */
+  infraImage?: string;
+  /** Host ports of the built-in ingress controller on 127.0.0.1. Default 80 and 443. */
+  ingressHttpPort?: number;
+  ingressHttpsPort?: number;
+  /** Virtual nodes (count or explicit list); default 3. */
+  nodeCount?: number;
+  nodes?: NodeConfig[];
+  /** Called once the nodes run (tests reach the kubelets' streams through it). */
+  onNodes?: (nodes: Nodes) => void;
+}
+
 /**
  * The components a full engine runs, in start order: controllers and scheduler (API only), then — when
  * Docker answered — the volume provisioner, the cluster network (Service proxies, DNS, ingress) and the
- * virtual nodes with their kubelets; the nodes' container streams back the API's pods/log.
+ * virtual nodes with their kubelets; the nodes' container streams back pods/log, exec, attach and portforward.
  */
-export function defaultComponents(plan: NetworkPlan): ComponentStarter[] {
+export function defaultComponents(plan: NetworkPlan, settings: ClusterSettings = {}): ComponentStarter[] {
   return [
     controllersComponent(),
     schedulerComponent(),
     provisionerComponent(),
-    networkComponent({ plan }),
+    networkComponent({ plan, infraImage: settings.infraImage, ingressHttpPort: settings.ingressHttpPort, ingressHttpsPort: settings.ingressHttpsPort }),
     async (ctx) => {
       let deps: StreamDeps | undefined;
       ctx.apiServer.setPodHandler('log', podLogHandler(() => deps));
+      registerStreamingHandlers(ctx.apiServer, () => deps, podAliveVia(ctx.client));
       // pods/exec, pods/attach and pods/portforward (WebSocket and SPDY/3.1; engine/streaming).
       registerStreamingHandlers(ctx.apiServer, () => deps, podAliveVia(ctx.client));
-      const start = nodesComponent({ networkName: plan.network, clusterDNS: [plan.dnsIP] }, (nodes) => {
-        deps = nodes.streams;
-      });
+      const start = nodesComponent(
+        {
+          networkName: plan.network,
+          clusterDNS: [plan.dnsIP],
+          ...(settings.sandboxImage ? { sandboxImage: settings.sandboxImage } : {}),
+          ...(settings.nodeCount ? { count: settings.nodeCount } : {}),
+          ...(settings.nodes ? { nodes: settings.nodes } : {}),
+        },
+        (nodes) => {
+          deps = nodes.streams;
+          settings.onNodes?.(nodes);
+        },
+      );
       return start(ctx);
     },
   ];
@@ -139,6 +168,8 @@ export interface EngineOptions {
   /** Watch history of the store (tests shorten it to provoke 410 Expired). */
   storeHistory?: HistoryOptions;
   components?: ComponentStarter[];
+  /** Settings of the default components (ignored when `components` is given). */
+  settings?: ClusterSettings;
   /** Resolves the runtime (Docker); rejects with a one-sentence reason when it is unreachable. */
   connectRuntime?: () => Promise<Runtime>;
   log?: (line: string) => void;
@@ -215,7 +246,7 @@ export class Engine {
       engine.runtimeProblem = runtimeProblem;
       engine.runtime = runtime;
       const ctx: EngineContext = { client, runtime, apiServer: server, clusterName, dataDir: opts.dataDir, log };
-      for (const start of opts.components ?? (opts.apiOnly ? [] : defaultComponents(plan))) {
+      for (const start of opts.components ?? (opts.apiOnly ? [] : defaultComponents(plan, opts.settings))) {
         const c = await start(ctx);
         if (c) engine.components.push(c);
       }
