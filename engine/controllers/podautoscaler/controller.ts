@@ -162,7 +162,7 @@ export class HorizontalController {
             },
           },
         });
-        if (proposal.replicas > desired) {
+        if (!reason || proposal.replicas > desired) {
           desired = proposal.replicas;
           reason = `${res} resource${t.type === 'Utilization' ? ' utilization (percentage of request)' : ''}`;
         }

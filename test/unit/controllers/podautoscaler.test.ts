@@ -81,6 +81,20 @@ test('HPA: scales the Deployment through the scale subresource, with status, con
   await h.stop();
 });
 
+test('HPA: idle pods (0 % usage) scale down to minReplicas after the stabilization window', async () => {
+  const d: Deployment = deployment('web', 3);
+  const pods = ['w1', 'w2', 'w3'].map((n) => withRequests(pod(n, { node: 'n1', ready: true })));
+  const spec = hpa();
+  const h = harness([{ type: R.deployments, objects: [d] }, { type: R.pods, objects: pods }, { type: R.horizontalpodautoscalers, objects: [spec] }]);
+  const c = new HorizontalController(h.ctx, { metrics: new StaticMetrics(0) });
+  await h.start();
+  await c.sync('default/web');
+  // The default 300 s scale-down window holds the first recommendation (there is no older one: scale now).
+  assert.deepEqual(h.client.writes()[0]!.patch, { spec: { replicas: 1 } });
+  assert.deepEqual(h.events.events, ['Normal SuccessfulRescale New size: 1; reason: All metrics below target']);
+  await h.stop();
+});
+
 test('HPA: without metrics it reports FailedGetResourceMetric and does not scale', async () => {
   const h = harness([{ type: R.deployments, objects: [deployment('web', 2)] }, { type: R.pods, objects: [withRequests(pod('w1', { node: 'n1', ready: true }))] }, { type: R.horizontalpodautoscalers, objects: [hpa()] }]);
   const c = new HorizontalController(h.ctx);
