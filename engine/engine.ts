@@ -22,7 +22,6 @@ import { ensurePki } from './config/pki.ts';
 import { ensureToken } from './config/token.ts';
 import { writeKubeconfig } from './config/kubeconfig.ts';
 import { podLogHandler } from './apiserver/pod-logs.ts';
-import { podAliveVia, registerStreamingHandlers } from './streaming/index.ts';
 import type { StreamDeps } from './kubelet/streams.ts';
 import type { NodeConfig, Nodes } from './nodes/nodes.ts';
 import { podAliveVia, registerStreamingHandlers } from './streaming/index.ts';
@@ -112,7 +111,6 @@ export function defaultComponents(plan: NetworkPlan, settings: ClusterSettings =
       ctx.apiServer.setPodHandler('log', podLogHandler(() => deps));
       registerStreamingHandlers(ctx.apiServer, () => deps, podAliveVia(ctx.client));
       // pods/exec, pods/attach and pods/portforward (WebSocket and SPDY/3.1; engine/streaming).
-      registerStreamingHandlers(ctx.apiServer, () => deps, podAliveVia(ctx.client));
       const start = nodesComponent(
         {
           networkName: plan.network,
