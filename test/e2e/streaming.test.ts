@@ -16,13 +16,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { Pod, Service } from 'kubernetes-types/core/v1';
+import type { Deployment } from 'kubernetes-types/apps/v1';
 import * as k8s from '@kubernetes/client-node';
 import { R } from '../../engine/api/resources.ts';
-import type { Engine } from '../../engine/engine.ts';
 import { connectDocker, type DockerRuntime } from '../../engine/runtime/docker.ts';
 import { registerStreamingHandlers, podAliveVia } from '../../engine/streaming/index.ts';
 import type { PodHandler } from '../../engine/apiserver/server.ts';
-import { removeCluster, startDataPlaneEngine } from '../../bench/pods/engine.ts';
+import { networkNameFor, removeCluster } from '../../bench/pods/engine.ts';
+import { controllersComponent, Engine as EngineClass } from '../../engine/engine.ts';
+import { nodesComponent, schedulerComponent } from '../../engine/nodes/component.ts';
+import type { Nodes } from '../../engine/nodes/nodes.ts';
 import { dockerSkip } from '../support/docker.ts';
 import { uniqueName } from '../support/engine.ts';
 import { ensureTestImages } from '../support/images.ts';
@@ -70,7 +73,7 @@ describe('pod streaming (exec, attach, port-forward) on Docker', { skip: await d
   const cluster = uniqueName('strm');
   let rt: DockerRuntime;
   let dataDir: string;
-  let engine: Engine;
+  let engine: EngineClass;
   let kubeconfig: string;
   const children = new Set<ChildProcess>();
   const upgrades: string[] = [];
@@ -123,10 +126,21 @@ describe('pod streaming (exec, attach, port-forward) on Docker', { skip: await d
     const images = await ensureTestImages();
     rt = await connectDocker();
     dataDir = await mkdtemp(join(tmpdir(), 'wh-streaming-e2e-'));
-    let nodes;
-    ({ engine, nodes } = await startDataPlaneEngine({
-      dataDir, clusterName: cluster, sandboxImage: images.busybox, store: 'memory', nodes: [{ name: 'node-1', cpu: '2', memory: '1Gi' }],
-    }));
+    // Controllers (for the Deployment of `port-forward deploy/…`), scheduler, one node; no Service network:
+    // kubectl resolves svc/ and deploy/ targets to a pod itself.
+    let nodes: Nodes | undefined;
+    engine = await EngineClass.start({
+      dataDir, port: 0, clusterName: cluster, store: 'memory', connectRuntime: () => connectDocker(),
+      components: [
+        controllersComponent(),
+        schedulerComponent(),
+        nodesComponent({
+          sandboxImage: images.busybox, nodes: [{ name: 'node-1', cpu: '2', memory: '1Gi' }],
+          networkName: networkNameFor(cluster), podsDir: join(dataDir, 'pods'),
+        }, (n) => (nodes = n)),
+      ],
+    });
+    if (!nodes) throw new Error(`no nodes started: ${engine.runtimeProblem ?? 'unknown reason'}`);
     const streams = nodes.streams;
     // Records each upgrade's transport, so the tests can tell a WebSocket session from a silent fallback to SPDY.
     registerStreamingHandlers({
@@ -157,6 +171,18 @@ describe('pod streaming (exec, attach, port-forward) on Docker', { skip: await d
       metadata: { name: 'web', namespace: 'default' },
       spec: { selector: { app: 'web' }, ports: [{ port: 80, targetPort: 8080 }] },
     });
+    await engine.client.create<Deployment & { metadata: object }>(R.deployments, {
+      apiVersion: 'apps/v1', kind: 'Deployment',
+      metadata: { name: 'api', namespace: 'default' },
+      spec: {
+        replicas: 1, selector: { matchLabels: { app: 'api' } },
+        template: {
+          metadata: { labels: { app: 'api' } },
+          spec: { containers: [{ name: 'app', image: images.busybox, command: ['sh', '-c', 'mkdir -p /www && echo api > /www/index.html && exec httpd -f -p 9090 -h /www'] }] },
+        },
+      },
+    });
+    await waitFor('deployment api available', async () => (await engine.client.get<Deployment & { metadata: object }>(R.deployments, 'api', 'default')).status?.availableReplicas === 1);
     await waitFor('pod web Running', async () => (await engine.client.get<Pod & { metadata: object }>(R.pods, 'web', 'default')).status?.phase === 'Running');
   });
 
@@ -250,6 +276,15 @@ describe('pod streaming (exec, attach, port-forward) on Docker', { skip: await d
           }
         });
       }
+
+      it('port-forward deploy/api', async () => {
+        const pf = await portForward(v, 'deploy/api', '9090');
+        try {
+          assert.equal(await httpGet(pf.port), 'api\n');
+        } finally {
+          await stopChild(pf.child);
+        }
+      });
 
       if (minor >= 31) {
         it('port-forward over raw SPDY when the WebSocket tunnel is turned off', async () => {
