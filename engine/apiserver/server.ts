@@ -133,6 +133,8 @@ export class ApiServer {
   private mutatingInFlight = 0;
   private watches = 0;
   private readonly watchStops = new Set<() => void>();
+  /** Upgraded connections (exec, attach, port-forward): a server close would wait for them forever. */
+  private readonly upgraded = new Set<Duplex>();
   private readonly now: () => Date;
   private protobuf?: ProtobufDecoder;
   url = '';
@@ -160,6 +162,8 @@ export class ApiServer {
       this.handle(req, res).catch((e: unknown) => this.fail(res, e));
     });
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      this.upgraded.add(socket);
+      socket.once('close', () => this.upgraded.delete(socket));
       this.handleUpgrade(req, socket, head).catch(() => socket.destroy());
     });
     server.on('clientError', (_err, socket: Duplex) => {
@@ -189,6 +193,7 @@ export class ApiServer {
 
   async close(): Promise<void> {
     this.closeAllWatches();
+    for (const socket of [...this.upgraded]) socket.destroy();
     const s = this.server;
     if (!s) return;
     await new Promise<void>((resolve) => {

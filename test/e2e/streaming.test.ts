@@ -391,4 +391,13 @@ describe('pod streaming (exec, attach, port-forward) on Docker', { skip: await d
     assert.notEqual(code, 'still running', pf.output());
     await writeFile(join(dataDir, 'pf-output.txt'), pf.output());
   });
+
+  it('the engine stops while a port-forward session is open', async () => {
+    const v = present[present.length - 1]!;
+    const pf = await portForward(v, 'deploy/api', '9090');
+    assert.equal(await httpGet(pf.port), 'api\n');
+    const stopped = engine.stop().then(() => 'stopped');
+    assert.equal(await Promise.race([stopped, new Promise((r) => setTimeout(() => r('hung'), 15_000))]), 'stopped');
+    await stopChild(pf.child);
+  });
 });
