@@ -99,6 +99,8 @@ interface Running {
   resize(width: number, height: number): void;
   /** Resolves with the v4 status object once the command (or attach) ends. */
   outcome: Promise<object>;
+  /** The client went away: an attach detaches (the container keeps running); an exec runs on, as upstream. */
+  clientGone(): void;
 }
 
 async function start(kind: 'exec' | 'attach', deps: StreamDeps, pod: Pod, o: RemoteCommandOptions): Promise<Running> {
@@ -113,6 +115,7 @@ async function start(kind: 'exec' | 'attach', deps: StreamDeps, pod: Pod, o: Rem
       stdin, stdout, stderr,
       resize: (w, h) => void s.resize(w, h).catch(() => undefined),
       outcome: s.exitCode.then((code) => exitStatus(code, o.command), (e: unknown) => internalStatus(e instanceof Error ? e.message : String(e))),
+      clientGone: () => stdin?.end(),
     };
   }
   const s = await podAttach(deps, pod, o.container, streams);
@@ -120,6 +123,10 @@ async function start(kind: 'exec' | 'attach', deps: StreamDeps, pod: Pod, o: Rem
     stdin, stdout, stderr,
     resize: (w, h) => void s.resize(w, h).catch(() => undefined),
     outcome: s.done.then(() => ({ metadata: {}, status: 'Success' }), (e: unknown) => internalStatus(e instanceof Error ? e.message : String(e))),
+    clientGone: () => {
+      stdin?.end();
+      s.detach();
+    },
   };
 }
 
@@ -176,7 +183,7 @@ async function serveWebSocket(req: IncomingMessage, socket: Duplex, head: Buffer
   try {
     wsock = await acceptWebSocket(req, socket, head, proto);
   } catch {
-    run.stdin?.end();
+    run.clientGone();
     return;
   }
   const p = protocolInfo(proto || 'channel.k8s.io');
@@ -186,7 +193,7 @@ async function serveWebSocket(req: IncomingMessage, socket: Duplex, head: Buffer
     for (const r of parseResize(d.toString('utf8'))) run.resize(r.width, r.height);
   });
   // The client going away ends stdin, so a shell reading it exits.
-  wsock.on('close', () => run.stdin?.end());
+  wsock.on('close', () => run.clientGone());
   const outs = [pump(run.stdout, mux.writer(1)), pump(run.stderr, mux.writer(2))];
   const s = await run.outcome;
   run.stdout.end();
@@ -213,7 +220,7 @@ function serveSpdy(socket: Duplex, head: Buffer, proto: string, o: RemoteCommand
   timer.unref();
   session.on('close', () => {
     clearTimeout(timer);
-    run.stdin?.end();
+    run.clientGone();
   });
   session.on('stream', (s) => {
     const type = s.headers.streamtype ?? '';
