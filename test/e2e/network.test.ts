@@ -189,6 +189,66 @@ describe('cluster networking on Docker', { skip: await dockerSkip() }, () => {
     assert.ok(ips.length === 3 && short.out.trim().length > 0, short.out);
   });
 
+  it('UDP Services round-trip; ClientIP affinity sticks; StatefulSet pods get their own DNS names', async () => {
+    // UDP: Debian's busybox nc has no UDP, so both ends are the offline Node image.
+    await client.create<Pod>(R.pods, {
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'udp-echo', namespace: 'default', labels: { app: 'udp-echo' } },
+      spec: { containers: [{ name: 'echo', image: images.node, command: ['node', '-e', "require('dgram').createSocket('udp4').on('message', function (m, r) { this.send('echo:' + m, r.port, r.address); }).bind(5353)"], ports: [{ name: 'dns', containerPort: 5353, protocol: 'UDP' }] }] },
+    });
+    await client.create<Pod>(R.pods, {
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'udp-client', namespace: 'default' },
+      spec: { containers: [{ name: 'c', image: images.node, command: ['node', '-e', 'setInterval(() => {}, 1 << 30)'] }] },
+    });
+    await client.create<Service>(R.services, { apiVersion: 'v1', kind: 'Service', metadata: { name: 'udp-echo', namespace: 'default' }, spec: { selector: { app: 'udp-echo' }, ports: [{ name: 'dns', port: 53, targetPort: 'dns', protocol: 'UDP' }] } });
+    await waitFor('udp endpoints', async () => (await readyIps('udp-echo')).length === 1);
+    await waitFor('udp client running', async () => (await pod('udp-client')).status?.phase === 'Running');
+    const udpClient = await pod('udp-client');
+    const reply = await waitFor('UDP reply', async () => {
+      const out = new PassThrough();
+      let text = '';
+      out.on('data', (d: Buffer) => (text += d.toString()));
+      const script = "const s = require('dgram').createSocket('udp4'); s.on('message', (m) => { console.log(m.toString()); process.exit(0); }); s.send('ping', 53, 'udp-echo'); setTimeout(() => process.exit(1), 2000);";
+      const e = await podExec(full.nodes.streams, udpClient, undefined, ['node', '-e', script], { stdout: out, stderr: out }, false);
+      return (await e.exitCode) === 0 ? text.trim() : undefined;
+    });
+    assert.equal(reply, 'echo:ping');
+
+    // ClientIP affinity: one client, one backend.
+    await client.create<Service>(R.services, { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web-sticky', namespace: 'default' }, spec: { selector: { app: 'web' }, sessionAffinity: 'ClientIP', ports: [{ port: 80, targetPort: 8080 }] } });
+    await waitFor('sticky endpoints', async () => (await readyIps('web-sticky')).length === 3);
+    const c = await pod('client');
+    const sticky = await waitFor('sticky answers', async () => {
+      const r = await exec(c, 'for i in $(seq 1 30); do timeout 2 wget -qO- http://web-sticky/ || echo FAIL; done');
+      const lines = r.out.trim().split('\n');
+      return lines.length === 30 && !lines.includes('FAIL') ? lines : undefined;
+    });
+    assert.equal(new Set(sticky).size, 1, `all 30 answers from one pod: ${[...new Set(sticky)].join(', ')}`);
+
+    // StatefulSet pods: <pod>.<service>.<ns>.svc.cluster.local.
+    await client.create<Service>(R.services, { apiVersion: 'v1', kind: 'Service', metadata: { name: 'db', namespace: 'default' }, spec: { clusterIP: 'None', selector: { app: 'db' }, ports: [{ name: 'tcp', port: 7000 }] } });
+    await client.create(R.statefulsets, {
+      apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'db', namespace: 'default' },
+      spec: {
+        serviceName: 'db', replicas: 2, selector: { matchLabels: { app: 'db' } },
+        template: { metadata: { labels: { app: 'db' } }, spec: { containers: [{ name: 'db', image: images.busybox, command: ['sh', '-c', 'exec nc -ll -p 7000 -e hostname'], ports: [{ name: 'tcp', containerPort: 7000 }] }] } },
+      },
+    });
+    const db1 = await waitFor('db-1 running', async () => {
+      const p = await client.get<Pod>(R.pods, 'db-1', 'default').catch(() => undefined);
+      return p?.status?.phase === 'Running' && p.status.podIP ? p : undefined;
+    }, 120_000);
+    let said = '';
+    await waitFor('db-1 DNS name', async () => {
+      const r = await exec(c, 'nslookup db-1.db.default.svc.cluster.local');
+      said = `exit ${r.code}: ${r.out}`;
+      return r.out.includes(`Address: ${db1.status!.podIP}`) || r.out.includes(`Address:\t${db1.status!.podIP}`);
+    }).catch((e: Error) => {
+      throw new Error(`${e.message}; nslookup said:\n${said}`);
+    });
+    const byName = await exec(c, 'timeout 2 nc db-1.db 7000');
+    assert.equal(byName.out.trim(), 'db-1', 'the pod answers by its stable name');
+  });
+
   it('NodePort and LoadBalancer answer on 127.0.0.1 only; a port changed live works without touching the pods', async () => {
     const lbPort = await freePort();
     await client.create<Service>(R.services, { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web-np', namespace: 'default' }, spec: { type: 'NodePort', selector: { app: 'web' }, ports: [{ port: 80, targetPort: 8080 }] } });
