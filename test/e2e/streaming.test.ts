@@ -18,6 +18,7 @@ import { PassThrough } from 'node:stream';
 import type { Pod, Service } from 'kubernetes-types/core/v1';
 import type { Deployment } from 'kubernetes-types/apps/v1';
 import * as k8s from '@kubernetes/client-node';
+import { WebSocket } from 'ws';
 import { R } from '../../engine/api/resources.ts';
 import { connectDocker, type DockerRuntime } from '../../engine/runtime/docker.ts';
 import { registerStreamingHandlers, podAliveVia } from '../../engine/streaming/index.ts';
@@ -378,6 +379,68 @@ describe('pod streaming (exec, attach, port-forward) on Docker', { skip: await d
       } finally {
         server.close();
       }
+    });
+  });
+
+  describe('raw WebSocket protocols', () => {
+    /** Runs an exec over a WebSocket with the given subprotocols; collects messages until the close. */
+    const wsExec = (protocols: string[], command: string[]): Promise<{ protocol: string; messages: { data: Buffer; binary: boolean }[]; code: number }> =>
+      new Promise((resolve, reject) => {
+        const q = new URLSearchParams([...command.map((c): [string, string] => ['command', c]), ['container', 'app'], ['stdout', 'true'], ['stderr', 'true']]);
+        const ws = new WebSocket(`${engine.url.replace(/^https/, 'wss')}/api/v1/namespaces/default/pods/web/exec?${q}`, protocols, {
+          ca: engine.caCert, headers: { Authorization: `Bearer ${engine.token}` },
+        });
+        const messages: { data: Buffer; binary: boolean }[] = [];
+        ws.on('message', (d: Buffer, binary: boolean) => messages.push({ data: d, binary }));
+        ws.on('close', (code) => resolve({ protocol: ws.protocol, messages, code }));
+        ws.on('unexpected-response', (_req, res) => {
+          let body = '';
+          res.on('data', (d: Buffer) => (body += d.toString()));
+          res.on('end', () => reject(new Error(`HTTP ${res.statusCode}: ${body}`)));
+        });
+        ws.on('error', reject);
+      });
+
+    it('v4.channel.k8s.io: output channels, then the Status on channel 3 and a normal close', async () => {
+      const r = await wsExec(['v4.channel.k8s.io'], ['sh', '-c', 'echo hi; echo oops >&2; exit 2']);
+      assert.equal(r.protocol, 'v4.channel.k8s.io');
+      assert.equal(r.code, 1000);
+      const on = (ch: number): string => r.messages.filter((m) => m.data[0] === ch).map((m) => m.data.subarray(1).toString()).join('');
+      assert.equal(on(1), 'hi\n');
+      assert.equal(on(2), 'oops\n');
+      const status = JSON.parse(on(3)) as { status: string; reason: string; details: { causes: { reason: string; message: string }[] } };
+      assert.equal(status.status, 'Failure');
+      assert.equal(status.reason, 'NonZeroExitCode');
+      assert.deepEqual(status.details.causes, [{ reason: 'ExitCode', message: '2' }]);
+    });
+
+    it('base64.channel.k8s.io: text messages, channel digit then base64', async () => {
+      const r = await wsExec(['base64.channel.k8s.io'], ['echo', 'b64']);
+      assert.equal(r.protocol, 'base64.channel.k8s.io');
+      const out = r.messages.filter((m) => !m.binary && m.data.toString()[0] === '1').map((m) => Buffer.from(m.data.toString().slice(1), 'base64').toString()).join('');
+      assert.equal(out, 'b64\n');
+      // Success writes nothing on the error channel of the pre-v4 protocols.
+      assert.equal(r.messages.filter((m) => m.data.toString()[0] === '3').length, 0);
+    });
+
+    it('an unsupported subprotocol gets a 400 Status, not a 101', async () => {
+      await assert.rejects(wsExec(['bogus.k8s.io'], ['true']), /HTTP 400: .*none of the requested protocols \[bogus\.k8s\.io\].*"reason":"BadRequest"/);
+    });
+
+    it('exec into a container that does not exist is refused before switching protocols', async () => {
+      const q = new URLSearchParams([['command', 'true'], ['container', 'nope'], ['stdout', 'true']]);
+      const err = await new Promise<string>((resolve) => {
+        const ws = new WebSocket(`${engine.url.replace(/^https/, 'wss')}/api/v1/namespaces/default/pods/web/exec?${q}`, ['v5.channel.k8s.io'], {
+          ca: engine.caCert, headers: { Authorization: `Bearer ${engine.token}` },
+        });
+        ws.on('unexpected-response', (_req, res) => {
+          let body = '';
+          res.on('data', (d: Buffer) => (body += d.toString()));
+          res.on('end', () => resolve(`${res.statusCode} ${body}`));
+        });
+        ws.on('error', (e) => resolve(String(e)));
+      });
+      assert.match(err, /^400 .*container nope is not valid for pod web/);
     });
   });
 
