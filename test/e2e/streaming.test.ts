@@ -382,6 +382,17 @@ describe('pod streaming (exec, attach, port-forward) on Docker', { skip: await d
     });
   });
 
+  it('port-forward to a closed port: upstream's error text reaches kubectl', async () => {
+    const v = present[present.length - 1]!;
+    const pf = await portForward(v, 'pod/web', '9999');
+    try {
+      await assert.rejects(httpGet(pf.port));
+      await waitFor('the forwarding error in kubectl output', async () => /error forwarding port 9999 to pod web_default, uid [0-9a-f-]+: .*refused/i.test(pf.output()), 10_000);
+    } finally {
+      await stopChild(pf.child);
+    }
+  });
+
   describe('raw WebSocket protocols', () => {
     /** Runs an exec over a WebSocket with the given subprotocols; collects messages until the close. */
     const wsExec = (protocols: string[], command: string[]): Promise<{ protocol: string; messages: { data: Buffer; binary: boolean }[]; code: number }> =>
