@@ -382,7 +382,7 @@ describe('pod streaming (exec, attach, port-forward) on Docker', { skip: await d
     });
   });
 
-  it('port-forward to a closed port: upstream's error text reaches kubectl', async () => {
+  it('port-forward to a closed port: the forwarding error reaches kubectl', async () => {
     const v = present[present.length - 1]!;
     const pf = await portForward(v, 'pod/web', '9999');
     try {
