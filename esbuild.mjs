@@ -4,6 +4,7 @@
 import { build } from 'esbuild';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
+import { resolve } from 'node:path';
 
 const production = process.argv.includes('--production');
 // The server and the engine bundle schema/generated/kubernetes.json (gitignored): generate it from kubernetes-types first.
@@ -29,8 +30,49 @@ const common = {
   banner: { js: 'const __import_meta_url = require("url").pathToFileURL(__filename).href;' },
 };
 
+/**
+ * The client is split so activation compiles only what registers commands, views and providers (issue: activation
+ * ≤ 150 ms). In CommonJS output esbuild inlines `import()`, so this plugin turns chosen imports into `require()`s of
+ * sibling bundles instead (resolved next to dist/client.js, loaded on first use and cached by Node):
+ *   dist/client-cluster.js  client-node + the kube layer's connect half (client/lazy/cluster.ts)
+ *   dist/client-lsp.js      vscode-languageclient (client/lazy/lsp.ts)
+ *   dist/client-rest.js     kube/rest.ts, shared by client.js and client-cluster.js so KubeError is one class
+ * `lazy` maps apply to dynamic imports only (a static import would defeat the split); `shared` to every import.
+ * Other client modules may be duplicated in client-cluster.js: they hold no module state.
+ */
+function splitClient({ lazy = {}, shared = {} }) {
+  const abs = (m) => Object.fromEntries(Object.entries(m).map(([k, v]) => [k.startsWith('client/') ? resolve(k) : k, v]));
+  const lazyAbs = abs(lazy);
+  const sharedAbs = abs(shared);
+  return {
+    name: 'split-client',
+    setup(b) {
+      b.onResolve({ filter: /.*/ }, (args) => {
+        if (args.kind === 'entry-point') return undefined;
+        const key = args.path.startsWith('.') ? resolve(args.resolveDir, args.path) : args.path;
+        const target = sharedAbs[key] ?? (args.kind === 'dynamic-import' ? lazyAbs[key] : undefined);
+        return target ? { path: target, external: true } : undefined;
+      });
+    },
+  };
+}
+const sharedRest = { 'client/kube/rest.ts': './client-rest.js' };
+const clientCommon = { ...common, outdir: 'dist', external: [...optionalNative, 'vscode'] };
+
 await Promise.all([
-  build({ ...common, entryPoints: { client: 'client/extension.ts' }, outdir: 'dist', external: [...optionalNative, 'vscode'] }),
+  build({
+    ...clientCommon,
+    entryPoints: { client: 'client/extension.ts' },
+    // External `import()`s become `require()`s: the extension host provides `vscode` to required modules only.
+    supported: { 'dynamic-import': false },
+    plugins: [splitClient({
+      lazy: { 'client/kube/connect.ts': './client-cluster.js', 'client/kube/streams.ts': './client-cluster.js', 'vscode-languageclient/node': './client-lsp.js' },
+      shared: sharedRest,
+    })],
+  }),
+  build({ ...clientCommon, entryPoints: { 'client-cluster': 'client/lazy/cluster.ts' }, plugins: [splitClient({ shared: sharedRest })] }),
+  build({ ...clientCommon, entryPoints: { 'client-lsp': 'client/lazy/lsp.ts' } }),
+  build({ ...clientCommon, entryPoints: { 'client-rest': 'client/lazy/rest.ts' } }),
   build({ ...common, entryPoints: { server: 'server/main.ts' }, outdir: 'dist' }),
   build({
     ...common,
