@@ -27,6 +27,8 @@ import {
 } from './strategy.ts';
 import { applyPatch, PatchError } from '../apiserver/patch/index.ts';
 import { conflictStatus, serverSideApply, trackUpdate } from '../apiserver/patch/apply.ts';
+import { admit } from '../admission/index.ts';
+import type { LimitRange, ResourceQuota } from 'kubernetes-types/core/v1';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => !!v && typeof v === 'object' && !Array.isArray(v);
@@ -397,7 +399,8 @@ export class Registry {
         const c = allocate(stored, undefined, inUse(services), Math.random, this.serviceRange);
         if (c.length) throw invalid(info.group, info.kind, name, c);
       }
-      const managed = (opts.applied ? stored : trackUpdate(undefined, stored, opts.fieldManager ?? 'unknown', this.now())) as Obj;
+      const admitted = await this.admitCreate(sinfo, ns, stored, opts.dryRun === true);
+      const managed = (opts.applied ? admitted : trackUpdate(undefined, admitted, opts.fieldManager ?? 'unknown', this.now())) as Obj;
       normalizeMeta(managed);
       if (opts.dryRun) return { object: this.out(info, managed, undefined), warnings };
       const key = this.key(info, ns, name);
@@ -414,6 +417,47 @@ export class Registry {
       return { object: this.out(info, managed, kv.modRevision), warnings };
     };
     return gk(sinfo) === '/Service' ? this.serviceMutex.run(run) : run();
+  }
+
+  /**
+   * Admission for a create (engine/admission): LimitRange defaults and limits, then ResourceQuota usage,
+   * charged to each quota's status.used by compare-and-swap before the object is stored (as upstream's
+   * quota admission does). A concurrent quota change makes it re-read and re-check, a few times.
+   */
+  private async admitCreate(sinfo: ResourceInfo, ns: string | undefined, obj: Obj, dryRun: boolean): Promise<Obj> {
+    if (!ns || sinfo.crd) return obj;
+    for (let attempt = 0; ; attempt++) {
+      const [lrs, rqs] = await Promise.all([
+        this.store.list(`/registry/core/limitranges/${ns}/`),
+        this.store.list(`/registry/core/resourcequotas/${ns}/`),
+      ]);
+      if (lrs.items.length === 0 && rqs.items.length === 0) return obj;
+      const quotas = rqs.items.map((kv) => ({ kv, obj: JSON.parse(kv.value) as Obj }));
+      const result = admit('CREATE', sinfo, structuredClone(obj) as KubeObject, {
+        limitRanges: lrs.items.map((kv) => JSON.parse(kv.value) as LimitRange),
+        resourceQuotas: quotas.map((q) => q.obj as ResourceQuota),
+        dryRun,
+      });
+      if (dryRun || result.quotaUpdates.length === 0) return result.object as Obj;
+      let conflicted = false;
+      for (const u of result.quotaUpdates) {
+        const q = quotas.find((x) => meta(x.obj).name === u.name);
+        if (!q) continue;
+        const next = structuredClone(q.obj);
+        next.status = { ...o(next.status), used: u.used };
+        try {
+          await this.store.update(q.kv.key, JSON.stringify(next), q.kv.modRevision);
+        } catch (e) {
+          if (e instanceof StoreError && (e.code === 'Conflict' || e.code === 'NotFound')) {
+            conflicted = true;
+            break;
+          }
+          throw e;
+        }
+      }
+      if (!conflicted) return result.object as Obj;
+      if (attempt >= MAX_RETRIES) throw conflict('', 'resourcequotas', ns, 'the quota was modified concurrently; please try again');
+    }
   }
 
   private async rawList(group: string, resource: string): Promise<Obj[]> {

@@ -248,4 +248,18 @@ describe('registry', () => {
     const r = (await reg.create(ssar, undefined, { spec: { resourceAttributes: { verb: 'create', resource: 'pods' } } })).object as KubeObject & Obj;
     assert.equal(r.status.allowed, true);
   });
+
+  it('admits creates through LimitRanges and ResourceQuotas (403 past the quota)', async () => {
+    const lr = reg.catalog.lookup('', 'v1', 'limitranges')!;
+    const rq = reg.catalog.lookup('', 'v1', 'resourcequotas')!;
+    await reg.create(lr, 'default', { metadata: { name: 'lr' }, spec: { limits: [{ type: 'Container', default: { cpu: '500m' }, defaultRequest: { cpu: '100m' } }] } });
+    const q = (await reg.create(rq, 'default', { metadata: { name: 'q' }, spec: { hard: { pods: '1' } } })).object as Obj;
+    await reg.update(rq, 'default', 'q', { ...q, status: { hard: { pods: '1' }, used: { pods: '0' } } }, { subresource: 'status' });
+    const pod = (n: string): Obj => ({ metadata: { name: n }, spec: { containers: [{ name: 'c', image: 'busybox:1.36' }] } });
+    const p1 = (await reg.create(pods, 'default', pod('a1'))).object as Obj;
+    assert.deepEqual(p1.spec.containers[0].resources, { limits: { cpu: '500m' }, requests: { cpu: '100m' } });
+    assert.equal(((await reg.get(rq, 'default', 'q')) as Obj).status.used.pods, '1');
+    const e = await rejects(reg.create(pods, 'default', pod('a2')), 403, 'Forbidden');
+    assert.match(e.message, /exceeded quota: q/);
+  });
 });
