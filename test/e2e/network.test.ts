@@ -300,9 +300,13 @@ describe('cluster networking on Docker', { skip: await dockerSkip() }, () => {
       },
     };
     await client.create(R.ingresses, ing);
-    await waitFor('shop through ingress', async () => (await httpGet('127.0.0.1', ingressPort, '/', 'shop.localhost')).body.trim() === 'shop');
-    assert.equal((await httpGet('127.0.0.1', ingressPort, '/api/', 'shop.localhost')).body.trim(), 'blog-api');
-    assert.equal((await httpGet('127.0.0.1', ingressPort, '/', 'blog.localhost')).body.trim(), 'blog');
+    // Each backend Service answers once its pod is ready: wait for every route, then check them all together.
+    const route = (path: string, host: string) => httpGet('127.0.0.1', ingressPort, path, host).then((r) => r.body.trim());
+    await waitFor('shop through ingress', async () => (await route('/', 'shop.localhost')) === 'shop');
+    await waitFor('blog through ingress', async () => (await route('/', 'blog.localhost')) === 'blog');
+    assert.equal(await route('/api/', 'shop.localhost'), 'blog-api');
+    assert.equal(await route('/', 'blog.localhost'), 'blog');
+    assert.equal(await route('/', 'shop.localhost'), 'shop');
     assert.equal((await httpGet('127.0.0.1', ingressPort, '/', 'nobody.localhost')).status, 404);
     const status = await waitFor('ingress status', async () => {
       const i = await client.get<Ingress>(R.ingresses, 'sites', 'default');
