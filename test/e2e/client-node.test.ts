@@ -103,9 +103,12 @@ describe('@kubernetes/client-node against the engine', () => {
     }
     const informer = new k8s.ListWatch<k8s.V1ConfigMap>('/api/v1/namespaces/default/configmaps', new GatedWatch(kc), listFn, false, 'inf=yes');
     const errors: unknown[] = [];
+    let stopped = false;
     informer.on('error', (e) => {
       errors.push(e);
-      setTimeout(() => void informer.start(), 100);
+      // Restart as an application would, but never after the test stopped it: once the engine is gone every
+      // restart fails again, and the retries would keep the test process alive.
+      if (!stopped) setTimeout(() => void (stopped ? undefined : informer.start()), 100);
     });
     await informer.start();
     try {
@@ -125,6 +128,7 @@ describe('@kubernetes/client-node against the engine', () => {
       await until(() => informer.list().find((c) => c.metadata?.name === 'inf1')?.data?.n === '30' && informer.list().some((c) => c.metadata?.name === 'inf2'));
       assert.ok(lists >= 2, `the informer should have relisted after 410 (lists: ${lists})`);
     } finally {
+      stopped = true;
       await informer.stop();
     }
   });
