@@ -5,7 +5,9 @@
  *   down        stop the engine of the data dir
  *   status      say whether it runs, where, and whether it answers
  *   kubeconfig  print the kubeconfig path; --merge adds the `wheelhouse` context to ~/.kube/config
- * Options: --data-dir DIR (default $WHEELHOUSE_HOME or ~/.wheelhouse), --port N, --cluster-name NAME.
+ * Options: --data-dir DIR (default $WHEELHOUSE_HOME or ~/.wheelhouse), --port N, --cluster-name NAME, and the
+ * cluster settings below; each setting also reads an environment variable, so `up` (which starts `serve`
+ * detached) and VS Code pass them on unchanged.
  */
 import { spawn } from 'node:child_process';
 import { openSync, closeSync, readFileSync } from 'node:fs';
@@ -15,7 +17,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { defaultDataDir, ensureDataDir } from '../config/files.ts';
 import { mergeKubeconfig } from '../config/kubeconfig.ts';
-import { Engine, ENGINE_VERSION, readState, type EngineState } from '../engine.ts';
+import { Engine, ENGINE_VERSION, readState, type ClusterSettings, type EngineState } from '../engine.ts';
 import { connectDocker } from '../runtime/docker.ts';
 
 interface Args {
@@ -26,6 +28,7 @@ interface Args {
   merge: boolean;
   apiOnly: boolean;
   help: boolean;
+  settings: ClusterSettings;
 }
 
 const USAGE = `usage: wheelhouse <serve|up|down|status|kubeconfig> [options]
@@ -42,10 +45,40 @@ options:
   --port N           listen on 127.0.0.1:N (default: the previous port if free, else any free port)
   --cluster-name N   the cluster's name in the kubeconfig and on its containers (default: wheelhouse)
   --api-only         serve the Kubernetes API only: no controllers, scheduler, network or nodes (no Docker use)
+
+cluster settings (flag, or environment variable):
+  --nodes N                 number of virtual nodes (WHEELHOUSE_NODES; default 3)
+  --sandbox-image REF       pod sandbox image, needs sh and nc (WHEELHOUSE_SANDBOX_IMAGE; default busybox:1.36)
+  --infra-image REF         Service proxy, DNS and ingress image, needs node (WHEELHOUSE_INFRA_IMAGE; default node:20-alpine)
+  --ingress-http-port N     ingress HTTP port on 127.0.0.1 (WHEELHOUSE_INGRESS_HTTP_PORT; default 80)
+  --ingress-https-port N    ingress HTTPS port on 127.0.0.1 (WHEELHOUSE_INGRESS_HTTPS_PORT; default 443)
 `;
 
+function portValue(name: string, v: string): number {
+  const p = Number(v);
+  if (!Number.isInteger(p) || p < 0 || p > 65535) throw new Error(`${name} must be a port number (0–65535)`);
+  return p;
+}
+
+/** Cluster settings from the environment; flags override them. */
+function settingsFromEnv(env: NodeJS.ProcessEnv): ClusterSettings {
+  const s: ClusterSettings = {};
+  if (env.WHEELHOUSE_SANDBOX_IMAGE) s.sandboxImage = env.WHEELHOUSE_SANDBOX_IMAGE;
+  if (env.WHEELHOUSE_INFRA_IMAGE) s.infraImage = env.WHEELHOUSE_INFRA_IMAGE;
+  if (env.WHEELHOUSE_INGRESS_HTTP_PORT) s.ingressHttpPort = portValue('WHEELHOUSE_INGRESS_HTTP_PORT', env.WHEELHOUSE_INGRESS_HTTP_PORT);
+  if (env.WHEELHOUSE_INGRESS_HTTPS_PORT) s.ingressHttpsPort = portValue('WHEELHOUSE_INGRESS_HTTPS_PORT', env.WHEELHOUSE_INGRESS_HTTPS_PORT);
+  if (env.WHEELHOUSE_NODES) s.nodeCount = nodeCount(env.WHEELHOUSE_NODES);
+  return s;
+}
+
+function nodeCount(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 20) throw new Error('the number of nodes must be between 1 and 20');
+  return n;
+}
+
 export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): Args {
-  const args: Args = { command: '', dataDir: defaultDataDir(env), merge: false, apiOnly: false, help: false };
+  const args: Args = { command: '', dataDir: defaultDataDir(env), merge: false, apiOnly: false, help: false, settings: settingsFromEnv(env) };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const value = (): string => {
@@ -65,7 +98,12 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
       const n = value();
       if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(n) || n.length > 40) throw new Error('--cluster-name must be a DNS label of at most 40 characters');
       args.clusterName = n;
-    } else if (a === '--merge') args.merge = true;
+    } else if (flag === '--sandbox-image') args.settings.sandboxImage = value();
+    else if (flag === '--infra-image') args.settings.infraImage = value();
+    else if (flag === '--ingress-http-port') args.settings.ingressHttpPort = portValue('--ingress-http-port', value());
+    else if (flag === '--ingress-https-port') args.settings.ingressHttpsPort = portValue('--ingress-https-port', value());
+    else if (flag === '--nodes') args.settings.nodeCount = nodeCount(value());
+    else if (a === '--merge') args.merge = true;
     else if (a === '--api-only') args.apiOnly = true;
     else if (a === '-h' || a === '--help' || a === 'help') args.help = true;
     else if (!a.startsWith('-') && !args.command) args.command = a;
@@ -116,7 +154,7 @@ async function serve(args: Args): Promise<number> {
   }
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
   const start = (p: number | undefined): Promise<Engine> =>
-    Engine.start({ dataDir: args.dataDir, port: p, clusterName: args.clusterName, apiOnly: args.apiOnly, connectRuntime: () => connectDocker(), log });
+    Engine.start({ dataDir: args.dataDir, port: p, clusterName: args.clusterName, apiOnly: args.apiOnly, settings: args.settings, connectRuntime: () => connectDocker(), log });
   let engine: Engine;
   try {
     engine = await start(port);
@@ -161,6 +199,12 @@ async function up(args: Args): Promise<number> {
   if (args.port !== undefined) passthrough.push('--port', String(args.port));
   if (args.clusterName) passthrough.push('--cluster-name', args.clusterName);
   if (args.apiOnly) passthrough.push('--api-only');
+  const st = args.settings;
+  if (st.sandboxImage) passthrough.push('--sandbox-image', st.sandboxImage);
+  if (st.infraImage) passthrough.push('--infra-image', st.infraImage);
+  if (st.ingressHttpPort !== undefined) passthrough.push('--ingress-http-port', String(st.ingressHttpPort));
+  if (st.ingressHttpsPort !== undefined) passthrough.push('--ingress-https-port', String(st.ingressHttpsPort));
+  if (st.nodeCount !== undefined) passthrough.push('--nodes', String(st.nodeCount));
   await ensureDataDir(args.dataDir);
   const logPath = join(args.dataDir, 'engine.log');
   const fd = openSync(logPath, 'a', 0o600);
