@@ -93,10 +93,12 @@ describe('the extension in code-server', { skip: await uiSkip() }, () => {
     await run('npm', ['run', 'package'], { cwd: repoRoot, maxBuffer: 64 << 20 });
     extensionsDir = mkdtempSync(join(tmpdir(), 'wh-ui-ext-'));
     await installExtension(entry, join(repoRoot, 'dist', 'wheelhouse.vsix'), extensionsDir);
-    engine = await startEngine();
-    workspace = mkdtempSync(join(tmpdir(), 'wh-ui-ws-'));
-    // Images built offline (no registry here): the pods can start without a pull.
+    // Images built offline (no registry here): the pods, their sandboxes and the Service proxies start without a pull.
     const images = await ensureTestImages();
+    engine = await startEngine({
+      env: { WHEELHOUSE_SANDBOX_IMAGE: images.busybox, WHEELHOUSE_INFRA_IMAGE: images.node, WHEELHOUSE_INGRESS_HTTP_PORT: '0', WHEELHOUSE_INGRESS_HTTPS_PORT: '0' },
+    });
+    workspace = mkdtempSync(join(tmpdir(), 'wh-ui-ws-'));
     writeFileSync(join(workspace, 'app.yaml'), appYaml(images.busybox));
     writeFileSync(join(workspace, 'broken.yaml'), brokenYaml);
     writeFileSync(join(workspace, 'complete.yaml'), completeYaml);

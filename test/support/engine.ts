@@ -20,6 +20,8 @@ import { request as httpsRequest, type Agent } from 'node:https';
 import { checkServerIdentity } from 'node:tls';
 import { randomBytes } from 'node:crypto';
 import { Engine, type ComponentStarter } from '../../engine/engine.ts';
+import { readPlan } from '../../engine/network/plan.ts';
+import { pingDocker } from './docker.ts';
 import type { HistoryOptions } from '../../engine/store/index.ts';
 
 export interface EngineHandle {
@@ -66,6 +68,8 @@ export async function startEngine(opts: StartOptions = {}): Promise<EngineHandle
       await exited;
       clearTimeout(t);
     }
+    // The engine leaves pods running on purpose (a restarted engine adopts them): a test removes what its cluster left.
+    if (!opts.keepDataDir) await removeDockerLeftovers(clusterName, dataDir);
     if (!opts.keepDataDir && !opts.dataDir) await rm(dataDir, { recursive: true, force: true });
   };
   try {
@@ -84,6 +88,15 @@ export async function startEngine(opts: StartOptions = {}): Promise<EngineHandle
     await stop();
     throw e;
   }
+}
+
+/** Removes a test cluster's containers, network and volumes, when Docker is there. */
+async function removeDockerLeftovers(clusterName: string, dataDir: string): Promise<void> {
+  if (await pingDocker(1000)) return;
+  const { connectDocker } = await import('../../engine/runtime/docker.ts');
+  const { removeClusterFromDocker } = await import('./full-engine.ts');
+  const runtime = await connectDocker().catch(() => undefined);
+  if (runtime) await removeClusterFromDocker(runtime, clusterName, (await readPlan(dataDir))?.network).catch(() => undefined);
 }
 
 export interface InProcessHandle extends EngineHandle {
