@@ -37,10 +37,12 @@ const common = {
  *   dist/client-cluster.js  client-node + the kube layer's connect half (client/lazy/cluster.ts)
  *   dist/client-lsp.js      vscode-languageclient (client/lazy/lsp.ts)
  *   dist/client-rest.js     kube/rest.ts, shared by client.js and client-cluster.js so KubeError is one class
- * `lazy` maps apply to dynamic imports only (a static import would defeat the split); `shared` to every import.
+ *   dist/client-yaml.js     the yaml package, reached through client/lazy/yaml.ts (forwards each call)
+ * `lazy` maps apply to dynamic imports only (a static import would defeat the split); `shared` to every import;
+ * `redirect` swaps a package for a bundled stand-in (not for imports made by the stand-in itself).
  * Other client modules may be duplicated in client-cluster.js: they hold no module state.
  */
-function splitClient({ lazy = {}, shared = {} }) {
+function splitClient({ lazy = {}, shared = {}, redirect = {} }) {
   const abs = (m) => Object.fromEntries(Object.entries(m).map(([k, v]) => [k.startsWith('client/') ? resolve(k) : k, v]));
   const lazyAbs = abs(lazy);
   const sharedAbs = abs(shared);
@@ -49,6 +51,8 @@ function splitClient({ lazy = {}, shared = {} }) {
     setup(b) {
       b.onResolve({ filter: /.*/ }, (args) => {
         if (args.kind === 'entry-point') return undefined;
+        const standIn = redirect[args.path];
+        if (standIn && resolve(args.importer) !== resolve(standIn)) return { path: resolve(standIn) };
         const key = args.path.startsWith('.') ? resolve(args.resolveDir, args.path) : args.path;
         const target = sharedAbs[key] ?? (args.kind === 'dynamic-import' ? lazyAbs[key] : undefined);
         return target ? { path: target, external: true } : undefined;
@@ -57,7 +61,9 @@ function splitClient({ lazy = {}, shared = {} }) {
   };
 }
 const sharedRest = { 'client/kube/rest.ts': './client-rest.js' };
-const clientCommon = { ...common, outdir: 'dist', external: [...optionalNative, 'vscode'] };
+const lazyYaml = { yaml: 'client/lazy/yaml.ts' };
+// './client-yaml.js' is required by client/lazy/yaml.ts itself.
+const clientCommon = { ...common, outdir: 'dist', external: [...optionalNative, 'vscode', './client-yaml.js'] };
 
 await Promise.all([
   build({
@@ -68,11 +74,13 @@ await Promise.all([
     plugins: [splitClient({
       lazy: { 'client/kube/connect.ts': './client-cluster.js', 'client/kube/streams.ts': './client-cluster.js', 'vscode-languageclient/node': './client-lsp.js' },
       shared: sharedRest,
+      redirect: lazyYaml,
     })],
   }),
-  build({ ...clientCommon, entryPoints: { 'client-cluster': 'client/lazy/cluster.ts' }, plugins: [splitClient({ shared: sharedRest })] }),
+  build({ ...clientCommon, entryPoints: { 'client-cluster': 'client/lazy/cluster.ts' }, plugins: [splitClient({ shared: sharedRest, redirect: lazyYaml })] }),
   build({ ...clientCommon, entryPoints: { 'client-lsp': 'client/lazy/lsp.ts' } }),
   build({ ...clientCommon, entryPoints: { 'client-rest': 'client/lazy/rest.ts' } }),
+  build({ ...clientCommon, entryPoints: { 'client-yaml': 'client/lazy/yamlLib.ts' } }),
   build({ ...common, entryPoints: { server: 'server/main.ts' }, outdir: 'dist' }),
   build({
     ...common,

@@ -2,10 +2,11 @@
  * Activation time of the packaged extension in a real VS Code (code-server 4.100.3), as VS Code itself measures
  * it: "Developer: Show Running Extensions" lists each extension's activation time (code loading + activate()).
  * Prints ours, the budget (150 ms) and the ratio against built-in extensions activated in the same window
- * (the peers: VS Code's own Git and Emmet extensions), for N sessions (BENCH_RUNS, default 3).
+ * (the peers: VS Code's own Git and Emmet extensions), for N sessions (BENCH_RUNS, default 3). Also prints our own
+ * breakdown (WHEELHOUSE_ACTIVATION_TRACE, see client/lazy/activationTrace.ts) and the size of each client bundle.
  *   npm run bench:extension
  */
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, rmSync, readFileSync, existsSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFile } from 'node:child_process';
@@ -17,10 +18,10 @@ const run = promisify(execFile);
 const budgetMs = 150;
 const runs = Number(process.env.BENCH_RUNS ?? 3);
 
-async function session(entry: string, extensionsDir: string): Promise<Map<string, number>> {
+async function session(entry: string, extensionsDir: string, traceFile: string): Promise<Map<string, number>> {
   const workspace = mkdtempSync(join(tmpdir(), 'wh-bench-ws-'));
   writeFileSync(join(workspace, 'app.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n');
-  const cs = await startCodeServer({ entry, extensionsDir, workspace, env: { WHEELHOUSE_HOME: join(workspace, '.wh'), KUBECONFIG: join(workspace, '.none') },
+  const cs = await startCodeServer({ entry, extensionsDir, workspace, env: { WHEELHOUSE_HOME: join(workspace, '.wh'), KUBECONFIG: join(workspace, '.none'), WHEELHOUSE_ACTIVATION_TRACE: traceFile },
     settings: { 'wheelhouse.engine.autoStart': false } });
   const { browser, page } = await openWorkbench(cs.url, workspace);
   try {
@@ -49,9 +50,12 @@ const entry = await installCodeServer((l) => console.log(l));
 await run('npm', ['run', 'package'], { cwd: repoRoot, maxBuffer: 64 << 20 });
 const extensionsDir = mkdtempSync(join(tmpdir(), 'wh-bench-ext-'));
 await installExtension(entry, join(repoRoot, 'dist', 'wheelhouse.vsix'), extensionsDir);
+const traceFile = join(extensionsDir, 'activation-trace.jsonl');
 const samples: Map<string, number>[] = [];
+let traces: { vscodeApi: number; moduleInit: number; activate: number; steps: Record<string, number> }[] = [];
 try {
-  for (let i = 0; i < runs; i++) samples.push(await session(entry, extensionsDir));
+  for (let i = 0; i < runs; i++) samples.push(await session(entry, extensionsDir, traceFile));
+  if (existsSync(traceFile)) traces = readFileSync(traceFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
 } finally {
   rmSync(extensionsDir, { recursive: true, force: true });
 }
@@ -64,4 +68,11 @@ for (const [label, re] of [['Git (built-in)', /^Git$/], ['Emmet (built-in)', /^E
   const peer = pick(re);
   if (Number.isFinite(peer)) console.log(`  ${label}: ${peer} ms — wheelhouse / peer = ${(ours / Math.max(1, peer)).toFixed(2)}`);
 }
+if (traces.length) {
+  const steps = Object.keys(traces[0]?.steps ?? {}).map((k) => `${k} ${median(traces.map((t) => t.steps[k] ?? NaN))}`).join(', ');
+  console.log(`  breakdown (median, from inside the extension host): require('vscode') ${median(traces.map((t) => t.vscodeApi))} ms, our modules' initialisation ${median(traces.map((t) => t.moduleInit))} ms, activate() ${median(traces.map((t) => t.activate))} ms (${steps})`);
+  console.log('  the rest of VS Code\'s figure is reading and compiling dist/client.js');
+}
+const sizes = readdirSync(join(repoRoot, 'dist')).filter((f) => /^client.*\.js$/.test(f)).map((f) => `${f} ${(statSync(join(repoRoot, 'dist', f)).size / 1024).toFixed(0)} KiB`);
+console.log(`client bundles (dist/client.js loads at activation, the others on first use): ${sizes.join(', ')}`);
 console.log('all measured:', JSON.stringify(Object.fromEntries(samples[0] ?? [])));
