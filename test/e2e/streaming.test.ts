@@ -38,6 +38,8 @@ const wanted = process.env.WHEELHOUSE_KUBECTL_VERSIONS?.split(',').map((s) => s.
 const present = VERSIONS.filter((v) => existsSync(join(SDK_BIN, `kubectl.${v}`)) && (!wanted || wanted.includes(v)));
 const missing = VERSIONS.filter((v) => !present.includes(v));
 const BODY = 'hello-from-the-pod';
+/** Bigger than any flow-control window, so a stalled window shows as a hang. */
+const BIG = 3_000_000;
 
 async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -56,9 +58,9 @@ async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>
 
 interface Run { code: number | null; stdout: string; stderr: string }
 
-function httpGet(port: number): Promise<string> {
+function httpGet(port: number, path = '/'): Promise<string> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port, path: '/', agent: false, timeout: 20_000 }, (res) => {
+    const req = httpRequest({ host: '127.0.0.1', port, path, agent: false, timeout: 20_000 }, (res) => {
       let body = '';
       res.on('data', (d: Buffer) => (body += d.toString()));
       res.on('end', () => resolve(body));
@@ -82,7 +84,7 @@ describe('pod streaming (exec, attach, port-forward) on Docker', { skip: await d
   const kubectl = (v: string, args: string[], opts: { stdin?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Run> =>
     new Promise((resolve) => {
       const child = execFile(join(SDK_BIN, `kubectl.${v}`), [`--kubeconfig=${kubeconfig}`, `--cache-dir=${join(dataDir, `cache-${v}`)}`, ...args], {
-        env: { PATH: process.env.PATH, HOME: join(dataDir, `home-${v}`), ...opts.env }, timeout: 60_000,
+        env: { PATH: process.env.PATH, HOME: join(dataDir, `home-${v}`), ...opts.env }, timeout: 60_000, maxBuffer: 64 * 1024 * 1024,
       }, (err, stdout, stderr) => {
         resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
       });
@@ -159,7 +161,7 @@ describe('pod streaming (exec, attach, port-forward) on Docker', { skip: await d
       spec: {
         containers: [{
           name: 'app', image: images.busybox, stdin: true, ports: [{ containerPort: 8080 }],
-          command: ['sh', '-c', `mkdir -p /www && echo ${BODY} > /www/index.html && exec httpd -f -p 8080 -h /www`],
+          command: ['sh', '-c', `mkdir -p /www && echo ${BODY} > /www/index.html && head -c ${BIG} /dev/zero > /www/big && exec httpd -f -p 8080 -h /www`],
         }, {
           // The attach target: echoes each line it reads on its (attached) stdin.
           name: 'echo', image: images.busybox, stdin: true,
@@ -213,6 +215,9 @@ describe('pod streaming (exec, attach, port-forward) on Docker', { skip: await d
         const ok = await kubectl(v, ['exec', 'web', '--', 'cat', '/www/index.html']);
         assert.equal(ok.code, 0, ok.stderr);
         assert.equal(ok.stdout, `${BODY}\n`);
+        const big = await kubectl(v, ['exec', 'web', '--', 'sh', '-c', `head -c ${BIG} /dev/zero | tr '\\0' x`]);
+        assert.equal(big.code, 0, big.stderr);
+        assert.equal(big.stdout.length, BIG);
       });
 
       it('exec -i sends stdin and ends it', async () => {
