@@ -39,11 +39,14 @@ export async function openTcpStream(runtime: Runtime, sandboxId: string, port: n
     gotData = true;
     if (!duplex.push(d)) stdout.pause();
   });
+  // The stream ends only after stdout's buffered data has been read: `nc` may exit while the reader is
+  // applying backpressure (a large response through port-forward), and ending at exit would drop that tail.
+  stdout.on('end', () => duplex.push(null));
   const session = await runtime.exec(sandboxId, { command: ['nc', host, String(port)], stdin, stdout, stderr });
   session.exitCode.then((code) => {
     if (code !== 0 && !gotData) {
       duplex.destroy(new TunnelError(errText.trim().replace(/^nc: /, '') || `connection to ${host}:${port} failed (exit code ${code})`));
-    } else duplex.push(null);
+    } else if (!stdout.writableEnded) stdout.end();
   }, (err: unknown) => duplex.destroy(err as Error));
   return duplex;
 }
