@@ -38,6 +38,8 @@ const common = {
  *   dist/client-lsp.js      vscode-languageclient (client/lazy/lsp.ts)
  *   dist/client-rest.js     kube/rest.ts, shared by client.js and client-cluster.js so KubeError is one class
  *   dist/client-yaml.js     the yaml package, reached through client/lazy/yaml.ts (forwards each call)
+ *   dist/client-commands.js the command modules (client/lazy/commands.ts), required by the first command run
+ *                           (extension.ts registers thin stand-ins, client/lazy/lazyCommands.ts)
  * `lazy` maps apply to dynamic imports only (a static import would defeat the split); `shared` to every import;
  * `redirect` swaps a package for a bundled stand-in (not for imports made by the stand-in itself).
  * Other client modules may be duplicated in client-cluster.js: they hold no module state.
@@ -62,8 +64,9 @@ function splitClient({ lazy = {}, shared = {}, redirect = {} }) {
 }
 const sharedRest = { 'client/kube/rest.ts': './client-rest.js' };
 const lazyYaml = { yaml: 'client/lazy/yaml.ts' };
+const clusterLazy = { 'client/kube/connect.ts': './client-cluster.js', 'client/kube/streams.ts': './client-cluster.js' };
 // './client-yaml.js' is required by client/lazy/yaml.ts itself.
-const clientCommon = { ...common, outdir: 'dist', external: [...optionalNative, 'vscode', './client-yaml.js'] };
+const clientCommon = { ...common, outdir: 'dist', external: [...optionalNative, 'vscode', './client-yaml.js', './client-commands.js'] };
 
 await Promise.all([
   build({
@@ -72,12 +75,18 @@ await Promise.all([
     // External `import()`s become `require()`s: the extension host provides `vscode` to required modules only.
     supported: { 'dynamic-import': false },
     plugins: [splitClient({
-      lazy: { 'client/kube/connect.ts': './client-cluster.js', 'client/kube/streams.ts': './client-cluster.js', 'vscode-languageclient/node': './client-lsp.js' },
+      lazy: { ...clusterLazy, 'vscode-languageclient/node': './client-lsp.js' },
       shared: sharedRest,
       redirect: lazyYaml,
     })],
   }),
   build({ ...clientCommon, entryPoints: { 'client-cluster': 'client/lazy/cluster.ts' }, plugins: [splitClient({ shared: sharedRest, redirect: lazyYaml })] }),
+  build({
+    ...clientCommon,
+    entryPoints: { 'client-commands': 'client/lazy/commands.ts' },
+    supported: { 'dynamic-import': false },
+    plugins: [splitClient({ lazy: clusterLazy, shared: sharedRest, redirect: lazyYaml })],
+  }),
   build({ ...clientCommon, entryPoints: { 'client-lsp': 'client/lazy/lsp.ts' } }),
   build({ ...clientCommon, entryPoints: { 'client-rest': 'client/lazy/rest.ts' } }),
   build({ ...clientCommon, entryPoints: { 'client-yaml': 'client/lazy/yamlLib.ts' } }),

@@ -5,12 +5,8 @@ import { ActivationTrace, bundleReady } from './lazy/activationTrace.ts';
 import * as vscode from 'vscode';
 import { Ctx } from './ctx.ts';
 import { registerViews } from './views/views.ts';
-import { registerClusterCommands } from './commands/clusterCommands.ts';
-import { registerRollout } from './commands/rollout.ts';
-import { registerPods } from './commands/pods.ts';
-import { registerResources } from './commands/resources.ts';
-import { registerNodes } from './commands/nodes.ts';
-import { registerApply } from './commands/apply.ts';
+import { registerLazyCommands } from './lazy/lazyCommands.ts';
+import type * as CommandsModule from './lazy/commands.ts';
 import { ReadonlyDocs, roScheme } from './commands/docs.ts';
 import { registerStatusBar } from './statusBar.ts';
 import { registerWalkthroughKeys } from './walkthrough.ts';
@@ -29,13 +25,6 @@ export function activate(context: vscode.ExtensionContext): WheelhouseApi {
   try {
     const docs = new ReadonlyDocs();
     ctx.register(docs, vscode.workspace.registerTextDocumentContentProvider(roScheme, docs));
-    registerClusterCommands(ctx);
-    registerRollout(ctx, docs);
-    registerPods(ctx);
-    registerResources(ctx, docs);
-    registerNodes(ctx);
-    registerApply(ctx, docs);
-    trace.mark('commands');
     registerStatusBar(ctx);
     registerWalkthroughKeys(ctx);
     registerViews(ctx);
@@ -43,6 +32,13 @@ export function activate(context: vscode.ExtensionContext): WheelhouseApi {
     const lsp = new Lsp(ctx);
     ctx.register(lsp);
     registerCodeLens(ctx, lsp, docs);
+    trace.mark('codeLens');
+    // The command modules (lazy/commands.ts, where new ones are added) load on the first command run.
+    registerLazyCommands(ctx, () => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      (require('./client-commands.js') as typeof CommandsModule).registerCommands(ctx, docs);
+    });
+    trace.mark('commands');
     const startLsp = (d: vscode.TextDocument): void => { if (d.languageId === 'yaml') void lsp.start(); };
     ctx.register(vscode.workspace.onDidOpenTextDocument(startLsp));
     setTimeout(() => vscode.workspace.textDocuments.forEach(startLsp), 0);

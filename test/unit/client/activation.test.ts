@@ -51,10 +51,19 @@ describe('split client bundles', { skip }, () => {
     // client-rest.js is tiny and shared on purpose (one KubeError class for both bundles).
     assert.deepEqual([...new Set(foreign)], ['./client-rest.js']);
     const text = readFileSync(join(dist, 'client.js'), 'utf8');
-    for (const lazy of ['./client-cluster.js', './client-lsp.js', './client-yaml.js']) {
+    for (const lazy of ['./client-cluster.js', './client-lsp.js', './client-yaml.js', './client-commands.js']) {
       assert.ok(text.includes(`require("${lazy}")`), `dist/client.js requires ${lazy} on first use`);
     }
     assert.ok(!/makeInformer|class LanguageClient|YAMLMap/.test(text), 'client-node, the language client and yaml stay out of the activation bundle');
+    assert.ok(!text.includes('wheelhouse.rolloutRestart'), 'the command modules stay out of the activation bundle');
+  });
+
+  test('dist/client-commands.js registers the command modules and reaches the other bundles as externals', () => {
+    const { exports, requests } = load(join(dist, 'client-commands.js'));
+    assert.equal(typeof exports.registerCommands, 'function');
+    assert.ok(requests.includes('./client-rest.js'));
+    const text = readFileSync(join(dist, 'client-commands.js'), 'utf8');
+    assert.ok(text.includes('require("./client-cluster.js")') && !text.includes('makeInformer') && !text.includes('YAMLMap'), 'no second copy of client-node or yaml');
   });
 
   test('dist/client-cluster.js exports kube/connect.ts and kube/streams.ts, and shares kube/rest.ts', async () => {
@@ -85,7 +94,7 @@ describe('split client bundles', { skip }, () => {
 
   test('.vscodeignore ships every client bundle', () => {
     const ignore = readFileSync(join(import.meta.dirname, '..', '..', '..', '.vscodeignore'), 'utf8');
-    for (const f of ['client.js', 'client-cluster.js', 'client-lsp.js', 'client-rest.js', 'client-yaml.js']) {
+    for (const f of ['client.js', 'client-cluster.js', 'client-lsp.js', 'client-rest.js', 'client-yaml.js', 'client-commands.js']) {
       assert.ok(ignore.includes(`!dist/${f}\n`), `.vscodeignore keeps dist/${f}`);
     }
   });
