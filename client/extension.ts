@@ -33,7 +33,10 @@ export function activate(context: vscode.ExtensionContext): WheelhouseApi {
     ctx.register(lsp);
     registerCodeLens(ctx, lsp, docs);
     trace.mark('codeLens');
-    // The command modules (lazy/commands.ts, where new ones are added) load on the first command run.
+    // Feature modules that must be live from activation (providers such as hovers or CodeLens, with their
+    // commands) register here, before registerLazyCommands, e.g. registerExplain(ctx).
+    // Command-only modules go in lazy/commands.ts (e.g. registerCompose(ctx)): they load on the first command run,
+    // behind stand-ins for every contributed command not registered by then.
     registerLazyCommands(ctx, () => {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       (require('./client-commands.js') as typeof CommandsModule).registerCommands(ctx, docs);
