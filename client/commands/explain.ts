@@ -9,6 +9,7 @@ import type { Event, Node, Pod } from 'kubernetes-types/core/v1';
 import { guarded, type Ctx } from '../ctx.ts';
 import type { Connection } from '../kube/clusters.ts';
 import { explainPod, explainWorkload, hoverTarget, workloadMarkdown, type LiveState } from '../model/explain.ts';
+import { getObject, listObjects } from '../kube/api.ts';
 import { pickObject } from './pick.ts';
 
 const liveKinds = ['Pod', 'ReplicaSet', 'Event', 'Node', 'Deployment', 'StatefulSet', 'DaemonSet', 'Job'];
@@ -29,14 +30,19 @@ export function registerExplain(ctx: Ctx): void {
     if (!ref) return;
     const c = ctx.requireConnection();
     c.cache.ensure(liveKinds);
-    const pod = c.cache.store.get<Pod>('Pod', ref.namespace, ref.name);
+    // The cache is what the views show; kinds no view has loaded yet are read once from the API instead.
+    const pod = c.cache.store.get<Pod>('Pod', ref.namespace, ref.name)
+      ?? (await getObject<Pod>(c, ref).catch(() => undefined));
     if (!pod) throw new Error(vscode.l10n.t('Pod {0} is no longer in the cluster.', ref.name));
     const live = liveState(c, ref.namespace);
-    const node = live.nodes.find((n) => n.metadata?.name === pod.spec?.nodeName);
-    const e = explainPod(pod, live.events, node, vscode.l10n);
-    const events = vscode.l10n.t('Show Events');
-    const choice = await vscode.window.showInformationMessage(e.headline, { modal: true, detail: e.details.join('\n\n') }, events);
-    if (choice === events) {
+    const events = c.cache.store.isSynced('Event') ? live.events : await listObjects<Event>(c, 'v1', 'Event', ref.namespace);
+    const node = c.cache.store.isSynced('Node')
+      ? live.nodes.find((n) => n.metadata?.name === pod.spec?.nodeName)
+      : pod.spec?.nodeName ? await getObject<Node>(c, { apiVersion: 'v1', kind: 'Node', namespace: '', name: pod.spec.nodeName }).catch(() => undefined) : undefined;
+    const e = explainPod(pod, events, node, vscode.l10n);
+    const showEvents = vscode.l10n.t('Show Events');
+    const choice = await vscode.window.showInformationMessage(e.headline, { modal: true, detail: e.details.join('\n\n') }, showEvents);
+    if (choice === showEvents) {
       // The Events view filtered to this pod (the same filter the "Filter Events" command sets).
       ctx.setEventFilter(`Pod/${ref.name}`);
       await vscode.commands.executeCommand('wheelhouse.events.focus');
