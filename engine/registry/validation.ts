@@ -93,9 +93,10 @@ function validateContainer(out: Cause[], c: Obj, field: string, names: Set<strin
   });
 }
 
-export function validatePodSpec(out: Cause[], spec: unknown, field: string, allowedRestart = ['Always', 'OnFailure', 'Never']): void {
+/** `extraVolumes`: names a workload adds to its pods (a StatefulSet's volumeClaimTemplates), valid as mount names. */
+export function validatePodSpec(out: Cause[], spec: unknown, field: string, allowedRestart = ['Always', 'OnFailure', 'Never'], extraVolumes: string[] = []): void {
   const s = o(spec);
-  const volumes = new Set<string>();
+  const volumes = new Set<string>(extraVolumes);
   list(s.volumes).forEach((v, i) => {
     const n = str(o(v).name);
     if (!n) out.push(FieldErr.required(`${field}.volumes[${i}].name`));
@@ -127,7 +128,7 @@ function templateLabels(template: unknown): Record<string, string> {
 }
 
 /** selector required, non-empty, parseable, and matching the template's labels. */
-function validateSelectorAndTemplate(out: Cause[], spec: Obj, restart: string[], requireSelector = true): void {
+function validateSelectorAndTemplate(out: Cause[], spec: Obj, restart: string[], requireSelector = true, extraVolumes: string[] = []): void {
   const selector = spec.selector;
   if (selector === undefined || selector === null) {
     if (requireSelector) out.push(FieldErr.required('spec.selector'));
@@ -152,7 +153,7 @@ function validateSelectorAndTemplate(out: Cause[], spec: Obj, restart: string[],
   }
   out.push(...validateLabels(o(spec.template.metadata).labels, 'spec.template.metadata.labels'));
   const tspec = o(spec.template).spec;
-  validatePodSpec(out, tspec, 'spec.template.spec', ['Always', 'OnFailure', 'Never']);
+  validatePodSpec(out, tspec, 'spec.template.spec', ['Always', 'OnFailure', 'Never'], extraVolumes);
   const rp = o(tspec).restartPolicy;
   if (rp !== undefined && !restart.includes(rp as string)) out.push(FieldErr.notSupported('spec.template.spec.restartPolicy', rp, restart));
 }
@@ -219,7 +220,9 @@ const validateStatefulSet: Validator = (s, old) => {
   const out: Cause[] = [];
   const spec = o(s.spec);
   nonNegative(out, spec.replicas, 'spec.replicas');
-  validateSelectorAndTemplate(out, spec, ['Always']);
+  // Pods of a StatefulSet get a volume per volumeClaimTemplate, so the template may mount those names.
+  const claims = list(spec.volumeClaimTemplates).map((t) => str(o(o(t).metadata).name)).filter((n): n is string => !!n);
+  validateSelectorAndTemplate(out, spec, ['Always'], true, claims);
   enumValue(out, spec.podManagementPolicy, 'spec.podManagementPolicy', ['OrderedReady', 'Parallel']);
   enumValue(out, o(spec.updateStrategy).type, 'spec.updateStrategy.type', ['OnDelete', 'RollingUpdate']);
   if (old) {
