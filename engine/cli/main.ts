@@ -19,6 +19,7 @@ import { defaultDataDir, ensureDataDir } from '../config/files.ts';
 import { mergeKubeconfig } from '../config/kubeconfig.ts';
 import { Engine, ENGINE_VERSION, readState, type ClusterSettings, type EngineState } from '../engine.ts';
 import { connectDocker } from '../runtime/docker.ts';
+import { runConvert } from '../convert/cli.ts';
 
 interface Args {
   command: string;
@@ -31,7 +32,7 @@ interface Args {
   settings: ClusterSettings;
 }
 
-const USAGE = `usage: wheelhouse <serve|up|down|status|kubeconfig> [options]
+const USAGE = `usage: wheelhouse <serve|up|down|status|kubeconfig|convert> [options]
 
   serve              run the engine in the foreground (Ctrl-C stops it)
   up                 start the engine in the background if it is not running, and wait until it is ready
@@ -39,6 +40,7 @@ const USAGE = `usage: wheelhouse <serve|up|down|status|kubeconfig> [options]
   status             show whether the engine runs and where
   kubeconfig         print the path of the engine's kubeconfig
     --merge          also add the "wheelhouse" context to ~/.kube/config (current-context is not changed)
+  convert FILE       turn a Docker Compose file into Kubernetes manifests (-o OUT, --namespace NS)
 
 options:
   --data-dir DIR     where the engine keeps its state (default: $WHEELHOUSE_HOME or ~/.wheelhouse)
@@ -284,6 +286,8 @@ async function kubeconfig(args: Args): Promise<number> {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // `convert` has its own arguments (a Compose file and output options) and needs no engine.
+  if (argv[0] === 'convert') return runConvert(argv.slice(1));
   let args: Args;
   try {
     args = parseArgs(argv);

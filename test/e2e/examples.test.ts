@@ -252,10 +252,7 @@ describe('examples/ on the engine, each promise checked', { skip: await dockerSk
     });
   });
 
-  // todo until engine/registry/validation.ts counts spec.volumeClaimTemplates as volumes of a StatefulSet's
-  // template (upstream does not reject mounts of claim templates); today the create answers 422
-  // `volumeMounts[0].name: Not found: "data"`. Remove the todo once that is fixed.
-  it('07 statefulset: db-0, db-1, db-2 with stable names that survive replacement', { todo: 'StatefulSet validation rejects volumeClaimTemplates mounts' }, async () => {
+  it('07 statefulset: db-0, db-1, db-2 with stable names that survive replacement', async () => {
     await example('07-statefulset', async (ns) => {
       await waitFor('db-0..2 ready', async () => {
         const names = (await pods(ns, 'app=db')).filter(ready).map((p) => p.metadata!.name).sort();
