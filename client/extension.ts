@@ -12,6 +12,7 @@ import { registerStatusBar } from './statusBar.ts';
 import { registerWalkthroughKeys } from './walkthrough.ts';
 import { Lsp } from './lsp/languageClient.ts';
 import { registerCodeLens } from './lsp/codeLens.ts';
+import { registerExplain } from './commands/explain.ts';
 
 export interface WheelhouseApi {
   /** The active cluster's id in the clusters registry. */
@@ -37,6 +38,8 @@ export function activate(context: vscode.ExtensionContext): WheelhouseApi {
     // commands) register here, before registerLazyCommands, e.g. registerExplain(ctx).
     // Command-only modules go in lazy/commands.ts (e.g. registerCompose(ctx)): they load on the first command run,
     // behind stand-ins for every contributed command not registered by then.
+    registerExplain(ctx);
+    trace.mark('explain');
     registerLazyCommands(ctx, () => {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       (require('./client-commands.js') as typeof CommandsModule).registerCommands(ctx, docs);

@@ -11,6 +11,7 @@ import { registerPods } from '../commands/pods.ts';
 import { registerResources } from '../commands/resources.ts';
 import { registerNodes } from '../commands/nodes.ts';
 import { registerApply } from '../commands/apply.ts';
+import { registerCompose } from '../commands/compose.ts';
 
 export function registerCommands(ctx: Ctx, docs: ReadonlyDocs): void {
   registerClusterCommands(ctx);
@@ -19,5 +20,6 @@ export function registerCommands(ctx: Ctx, docs: ReadonlyDocs): void {
   registerResources(ctx, docs);
   registerNodes(ctx);
   registerApply(ctx, docs);
-  // New command modules register here (one call per module), e.g. registerCompose(ctx), registerExplain(ctx).
+  registerCompose(ctx);
+  // New command modules register here (one call per module).
 }
