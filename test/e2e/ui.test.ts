@@ -18,6 +18,8 @@ import { summarizePod } from '../../client/model/podStatus.ts';
 import type { Pod } from 'kubernetes-types/core/v1';
 
 const run = promisify(execFile);
+/** Real kubectl, to check from outside VS Code what the UI did. */
+const kubectl = ['/usr/lib/google-cloud-sdk/bin/kubectl.1.32', '/usr/bin/kubectl'].find((p) => existsSync(p)) ?? 'kubectl';
 let entry = '';
 
 async function uiSkip(): Promise<string | false> {
@@ -197,8 +199,15 @@ describe('the extension in code-server', { skip: await uiSkip() }, () => {
   });
 
   uiTest('describe and live YAML open read-only documents from the tree', async () => {
+    // The Workloads tree re-renders as pods change; a right-click that lands during a re-render can lose its
+    // row. One retry of the menu action keeps the check about the command, not the click.
+    const describeTab = wb.page.locator('.tab[aria-label*="Deployment-web.describe.txt"]').first();
     await wb.contextMenu(await wb.row('Workloads', 'web'), 'Describe');
-    await wb.page.locator('.tab[aria-label*="Deployment-web.describe.txt"]').first().waitFor({ timeout: 20_000 });
+    if (!(await describeTab.waitFor({ timeout: 10_000 }).then(() => true, () => false))) {
+      await wb.page.keyboard.press('Escape');
+      await wb.contextMenu(await wb.row('Workloads', 'web'), 'Describe');
+      await describeTab.waitFor({ timeout: 20_000 });
+    }
     await wb.page.locator('.monaco-editor .view-lines', { hasText: 'Events:' }).first().waitFor({ timeout: 20_000 });
     await wb.contextMenu(await wb.row('Workloads', 'web'), 'View Live YAML');
     await wb.page.locator('.tab[aria-label*="Deployment-web.yaml"]').first().waitFor({ timeout: 20_000 });
@@ -245,9 +254,19 @@ describe('the extension in code-server', { skip: await uiSkip() }, () => {
     await wb.answer('Current (no follow)');
     await wb.page.locator('.part.panel .monaco-editor').first().waitFor({ timeout: 30_000 });
     await wb.contextMenu(podRow, 'Open Shell in Container');
-    await wb.page.locator('.terminal-wrapper').first().waitFor({ timeout: 30_000 });
-    await wb.page.keyboard.type('echo wheelhouse-$((40+2))\n');
-    await wb.page.locator('.xterm-rows', { hasText: 'wheelhouse-42' }).first().waitFor({ timeout: 30_000 });
+    const terminal = wb.page.locator('.terminal-wrapper').first();
+    await terminal.waitFor({ timeout: 30_000 });
+    // xterm draws on a canvas, so the terminal's text is not in the DOM: the proof is a file the typed command
+    // writes in the pod, read back with kubectl. Type into the terminal itself, not the tree.
+    await terminal.click();
+    const podName = running.metadata.name;
+    const cat = () => run(kubectl, ['--kubeconfig', engine.kubeconfig, 'exec', podName, '--', 'cat', '/tmp/typed-in-vscode']).then((r) => r.stdout.trim(), () => '');
+    await assertEventually(async () => {
+      await wb.page.keyboard.type('echo wheelhouse-$((40+2)) > /tmp/typed-in-vscode\n');
+      await new Promise((r) => setTimeout(r, 1000));
+      return (await cat()) === 'wheelhouse-42';
+    }, 'the command typed in the exec terminal to run in the pod', 45_000);
+    await wb.screenshot('exec-terminal');
   });
 });
 
