@@ -25,24 +25,12 @@ import { dockerSkip } from '../support/docker.ts';
 import { uniqueName } from '../support/engine.ts';
 import { ensureTestImages } from '../support/images.ts';
 import { startFullEngine, type FullEngine } from '../support/full-engine.ts';
+import { waitFor as waitUntil } from '../support/wait.ts';
 
 const EXAMPLES = resolve(import.meta.dirname, '..', '..', 'examples');
 const EXAMPLE_IMAGE = 'busybox:1.36';
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 90_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
-}
+const waitFor = <T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 90_000): Promise<T> => waitUntil(what, fn, timeoutMs, 300);
 
 async function freePort(): Promise<number> {
   const srv = createServer();

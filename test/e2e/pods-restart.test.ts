@@ -17,23 +17,11 @@ import { removeCluster } from '../../bench/pods/engine.ts';
 import { dockerSkip } from '../support/docker.ts';
 import { uniqueName } from '../support/engine.ts';
 import { ensureTestImages } from '../support/images.ts';
+import { waitFor as waitUntil } from '../support/wait.ts';
 
 const run = promisify(execFile);
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
-}
+const waitFor = <T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> => waitUntil(what, fn, timeoutMs, 300);
 
 function startChild(dataDir: string, cluster: string, image: string): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'bench/pods/engine.ts', dataDir, cluster, image], { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -23,23 +23,11 @@ import { removeCluster, startDataPlaneEngine } from '../../bench/pods/engine.ts'
 import { dockerSkip } from '../support/docker.ts';
 import { uniqueName } from '../support/engine.ts';
 import { ensureTestImages, type TestImages } from '../support/images.ts';
+import { waitFor as waitUntil } from '../support/wait.ts';
 
 const run = promisify(execFile);
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const waitFor = <T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> => waitUntil(what, fn, timeoutMs, 200);
 
 describe('pods on Docker', { skip: await dockerSkip() }, () => {
   const cluster = uniqueName('pods');

@@ -30,6 +30,7 @@ import type { Nodes } from '../../engine/nodes/nodes.ts';
 import { dockerSkip } from '../support/docker.ts';
 import { uniqueName } from '../support/engine.ts';
 import { ensureTestImages } from '../support/images.ts';
+import { waitFor as waitUntil } from '../support/wait.ts';
 
 const SDK_BIN = '/usr/lib/google-cloud-sdk/bin';
 const VERSIONS = ['1.27', '1.28', '1.29', '1.30', '1.31', '1.32', '1.33'];
@@ -41,20 +42,7 @@ const BODY = 'hello-from-the-pod';
 /** Bigger than any flow-control window, so a stalled window shows as a hang. */
 const BIG = 3_000_000;
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const waitFor = <T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> => waitUntil(what, fn, timeoutMs, 200);
 
 interface Run { code: number | null; stdout: string; stderr: string }
 
