@@ -121,6 +121,25 @@ class Mutex {
   }
 }
 
+/**
+ * Serial queues per key: read-modify-write loops on one object run one at a time inside this registry, so
+ * concurrent writers (a controller writing status while a client patches) do not livelock re-reading and
+ * losing the compare-and-swap to each other. Writes that bypass it still meet the store's CAS and retry.
+ */
+class KeyedMutex {
+  private readonly tails = new Map<string, Promise<void>>();
+  run<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.tails.get(key) ?? Promise.resolve();
+    const result = prev.then(fn);
+    const tail = result.then(() => undefined, () => undefined);
+    this.tails.set(key, tail);
+    void tail.then(() => {
+      if (this.tails.get(key) === tail) this.tails.delete(key);
+    });
+    return result;
+  }
+}
+
 function apiVersionOfInfo(info: ResourceInfo): string {
   return info.group ? `${info.group}/${info.version}` : info.version;
 }
@@ -144,6 +163,7 @@ export class Registry {
   readonly catalog: Catalog;
   private readonly now: () => Date;
   private readonly serviceMutex = new Mutex();
+  private readonly keyMutex = new KeyedMutex();
   private readonly cleanups = new Set<string>();
   private closed = false;
   private readonly serviceRange: ServiceRange;
@@ -477,7 +497,9 @@ export class Registry {
   /**
    * The read-modify-write loop (upstream GuaranteedUpdate). `mutate` turns the stored object (undefined when
    * missing) into the desired next object in storage form; a precondition resourceVersion makes a stale
-   * write a 409, otherwise store conflicts retry.
+   * write a 409, otherwise store conflicts re-read and re-run `mutate` (a PATCH without a resourceVersion is
+   * re-applied to the newest object, never a 409 because a controller wrote in between). Loops on one key run
+   * one at a time (keyMutex), so same-process writers cannot starve each other out of the bounded retries.
    */
   private async guaranteedUpdate(
     info: ResourceInfo,
@@ -489,6 +511,14 @@ export class Registry {
     const ns = info.namespaced ? this.checkScope(info, namespace) : undefined;
     const sinfo = this.storageInfo(info);
     const key = this.key(info, ns, name);
+    return this.keyMutex.run(key, () => this.updateLoop(info, ns, sinfo, key, name, opts, mutate));
+  }
+
+  private async updateLoop(
+    info: ResourceInfo, ns: string | undefined, sinfo: ResourceInfo, key: string, name: string,
+    opts: WriteOpts & { subresource?: string; allowCreate?: boolean; skipValidation?: boolean; applied?: boolean },
+    mutate: (current: Obj | undefined, currentRv: string | undefined) => { next: Obj; precondition?: string; warnings?: string[] },
+  ): Promise<WriteResult> {
     for (let attempt = 0; ; attempt++) {
       const kv = await this.store.get(key);
       const current = kv ? (JSON.parse(kv.value) as Obj) : undefined;
