@@ -28,7 +28,8 @@ import {
 import { applyPatch, PatchError } from '../apiserver/patch/index.ts';
 import { conflictStatus, serverSideApply, trackUpdate } from '../apiserver/patch/apply.ts';
 import { admit } from '../admission/index.ts';
-import type { LimitRange, ResourceQuota } from 'kubernetes-types/core/v1';
+import type { LimitRange, Namespace, Pod, ResourceQuota } from 'kubernetes-types/core/v1';
+import { checkPodSecurity, podSecurityMessage } from '../kubelet/security.ts';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => !!v && typeof v === 'object' && !Array.isArray(v);
@@ -410,6 +411,7 @@ export class Registry {
     causes.push(...validate(sinfo, stored, undefined));
     if (causes.length) throw invalid(info.group, info.kind, name || String(m.generateName ?? ''), causes);
     await this.checkNamespace(info, ns, name);
+    await this.checkPodSecurity(sinfo, ns, stored);
     if (info.crd && this.crds.get(info.crd)?.metadata?.deletionTimestamp) {
       throw apiError(405, 'MethodNotAllowed', `create not allowed while custom resource definition is terminating`);
     }
@@ -419,7 +421,7 @@ export class Registry {
         const c = allocate(stored, undefined, inUse(services), Math.random, this.serviceRange);
         if (c.length) throw invalid(info.group, info.kind, name, c);
       }
-      const admitted = await this.admitCreate(sinfo, ns, stored, opts.dryRun === true);
+      const admitted = await this.admitWrite('CREATE', sinfo, ns, stored, undefined, opts.dryRun === true);
       const managed = (opts.applied ? admitted : trackUpdate(undefined, admitted, opts.fieldManager ?? 'unknown', this.now())) as Obj;
       normalizeMeta(managed);
       if (opts.dryRun) return { object: this.out(info, managed, undefined), warnings };
@@ -440,11 +442,31 @@ export class Registry {
   }
 
   /**
-   * Admission for a create (engine/admission): LimitRange defaults and limits, then ResourceQuota usage,
-   * charged to each quota's status.used by compare-and-swap before the object is stored (as upstream's
-   * quota admission does). A concurrent quota change makes it re-read and re-check, a few times.
+   * Pod Security admission (baseline, engine/kubelet/security.ts): a pod that asks for host namespaces,
+   * privileged containers, dangerous host paths… is refused with 403 naming the field, unless its namespace
+   * carries `pod-security.kubernetes.io/enforce: privileged`.
    */
-  private async admitCreate(sinfo: ResourceInfo, ns: string | undefined, obj: Obj, dryRun: boolean): Promise<Obj> {
+  private async checkPodSecurity(sinfo: ResourceInfo, ns: string | undefined, pod: Obj): Promise<void> {
+    if (gk(sinfo) !== '/Pod' || !ns) return;
+    const nsInfo = this.catalog.lookup('', 'v1', 'namespaces')!;
+    const kv = await this.store.get(this.key(nsInfo, undefined, ns));
+    const namespace = kv ? (JSON.parse(kv.value) as Namespace) : undefined;
+    const violations = checkPodSecurity(pod as Pod, namespace);
+    if (violations.length === 0) return;
+    const name = String(meta(pod).name ?? meta(pod).generateName ?? '');
+    throw forbidden(podSecurityMessage(pod as Pod, violations), {
+      name, kind: 'pods',
+      causes: violations.map((v) => ({ reason: 'FieldValueForbidden', message: v.message, field: v.field })),
+    });
+  }
+
+  /**
+   * Admission for a create or an update (engine/admission): LimitRange defaults and limits (pod creates),
+   * then ResourceQuota usage, charged to each quota's status.used by compare-and-swap before the object is
+   * stored (as upstream's quota admission does). A concurrent quota change makes it re-read and re-check, a
+   * few times.
+   */
+  private async admitWrite(op: 'CREATE' | 'UPDATE', sinfo: ResourceInfo, ns: string | undefined, obj: Obj, old: Obj | undefined, dryRun: boolean): Promise<Obj> {
     if (!ns || sinfo.crd) return obj;
     for (let attempt = 0; ; attempt++) {
       const [lrs, rqs] = await Promise.all([
@@ -453,9 +475,10 @@ export class Registry {
       ]);
       if (lrs.items.length === 0 && rqs.items.length === 0) return obj;
       const quotas = rqs.items.map((kv) => ({ kv, obj: JSON.parse(kv.value) as Obj }));
-      const result = admit('CREATE', sinfo, structuredClone(obj) as KubeObject, {
+      const result = admit(op, sinfo, structuredClone(obj) as KubeObject, {
         limitRanges: lrs.items.map((kv) => JSON.parse(kv.value) as LimitRange),
         resourceQuotas: quotas.map((q) => q.obj as ResourceQuota),
+        old: old as KubeObject | undefined,
         dryRun,
       });
       if (dryRun || result.quotaUpdates.length === 0) return result.object as Obj;
@@ -538,6 +561,11 @@ export class Registry {
       if (opts.subresource !== 'status' && opts.subresource !== 'finalize') defaultObject(sinfo, next, false);
       if (!opts.skipValidation) causes.push(...validate(sinfo, next, current));
       if (causes.length) throw invalid(info.group, info.kind, name, causes);
+      let admitted = next;
+      if (opts.subresource === undefined && !meta(next).deletionTimestamp) {
+        await this.checkPodSecurity(sinfo, ns, next);
+        admitted = await this.admitWrite('UPDATE', sinfo, ns, next, current, opts.dryRun === true);
+      }
       const doWrite = async (): Promise<WriteResult | 'retry'> => {
         if (gk(sinfo) === '/Service' && opts.subresource === undefined) {
           const services = await this.rawList('', 'services');
@@ -545,7 +573,7 @@ export class Registry {
           if (c.length) throw invalid(info.group, info.kind, name, c);
         }
         // Server-side apply computed managedFields itself; every other write records an Update entry.
-        const written = (opts.applied ? structuredClone(next) : trackUpdate(current, next, opts.fieldManager ?? 'unknown', this.now())) as Obj;
+        const written = (opts.applied ? structuredClone(admitted) : trackUpdate(current, admitted, opts.fieldManager ?? 'unknown', this.now())) as Obj;
         meta(written).resourceVersion = currentRv;
         normalizeMeta(written);
         if (JSON.stringify(written) === JSON.stringify(current)) {
