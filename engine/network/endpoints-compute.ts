@@ -128,12 +128,12 @@ export function computeSlices(svc: Service, pods: readonly Pod[]): SliceContent[
 }
 
 /** Ready backends per Service port name, from an Endpoints object: what a Service proxy forwards to. */
-export function readyBackends(subsets: readonly EndpointSubset[] | undefined, portName: string, protocol: string): { ip: string; port: number }[] {
-  const out: { ip: string; port: number }[] = [];
+export function readyBackends(subsets: readonly EndpointSubset[] | undefined, portName: string, protocol: string): { ip: string; port: number; node?: string }[] {
+  const out: { ip: string; port: number; node?: string }[] = [];
   for (const s of subsets ?? []) {
     const p = (s.ports ?? []).find((x) => (x.name ?? '') === portName && (x.protocol ?? 'TCP') === protocol);
     if (!p) continue;
-    for (const a of s.addresses ?? []) out.push({ ip: a.ip, port: p.port });
+    for (const a of s.addresses ?? []) out.push({ ip: a.ip, port: p.port, ...(a.nodeName ? { node: a.nodeName } : {}) });
   }
   return out;
 }

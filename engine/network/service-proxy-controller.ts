@@ -6,7 +6,7 @@
  * the Service's Endpoints. A LoadBalancer's status says 127.0.0.1 once its proxy runs.
  * Headless and ExternalName Services have no proxy: DNS answers for them.
  */
-import type { Endpoints, Service } from 'kubernetes-types/core/v1';
+import type { Endpoints, Pod, Service } from 'kubernetes-types/core/v1';
 import type { ApiClient, Writable } from '../api/client.ts';
 import { R } from '../api/resources.ts';
 import { Controller } from '../controllers/framework/controller.ts';
@@ -51,9 +51,22 @@ export function publishedPorts(svc: Service, hostIP: string): PortBinding[] {
   return out;
 }
 
-export function proxyConfig(svc: Service, ep: Endpoints | undefined): ProxyConfig {
+/** Whether pods reaching this Service are kept on their own node (internalTrafficPolicy: Local). */
+export function isLocal(svc: Service): boolean {
+  return svc.spec?.internalTrafficPolicy === 'Local';
+}
+
+/** Pod IP → node of every pod with an IP: who is a pod client, and on which node (for Local Services). */
+export function clientNodes(pods: readonly Pod[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const p of pods) if (p.status?.podIP && p.spec?.nodeName) out[p.status.podIP] = p.spec.nodeName;
+  return out;
+}
+
+export function proxyConfig(svc: Service, ep: Endpoints | undefined, pods: readonly Pod[] = []): ProxyConfig {
   const affinity = svc.spec?.sessionAffinity === 'ClientIP';
   return {
+    ...(isLocal(svc) ? { localClients: { clientNodes: clientNodes(pods) } } : {}),
     listeners: (svc.spec?.ports ?? [])
       .filter((p) => (p.protocol ?? 'TCP') !== 'SCTP')
       .map((p) => ({ protocol: (p.protocol ?? 'TCP') as 'TCP' | 'UDP', port: p.port, backends: readyBackends(ep?.subsets, p.name ?? '', p.protocol ?? 'TCP') })),
@@ -66,6 +79,7 @@ export class ServiceProxyController {
   private readonly client: ApiClient;
   private readonly services: Informer<Service>;
   private readonly endpoints: Informer<Endpoints>;
+  private readonly pods: Informer<Pod>;
   private readonly recorder: EventRecorder;
 
   constructor(
@@ -77,6 +91,7 @@ export class ServiceProxyController {
     this.recorder = ctx.recorder('service-proxy');
     this.services = ctx.informers.for<Service>(R.services);
     this.endpoints = ctx.informers.for<Endpoints>(R.endpoints);
+    this.pods = ctx.informers.for<Pod>(R.pods);
     this.controller = new Controller(
       { name: 'service-proxy', clock: ctx.clock, recorder: this.recorder, workers: ctx.workers, log: ctx.log },
       (key) => this.sync(key),
@@ -84,6 +99,12 @@ export class ServiceProxyController {
     const enqueue = (o: Service | Endpoints) => this.controller.enqueue(keyOf(o));
     this.services.addEventHandler({ add: enqueue, update: (_o, n) => enqueue(n), delete: enqueue });
     this.endpoints.addEventHandler({ add: enqueue, update: (_o, n) => enqueue(n), delete: enqueue });
+    // Local Services route by the client pod's node: a pod getting (or losing) an IP changes who is local.
+    const podMoved = (o: Pod | undefined, n: Pod) => {
+      if (o && o.status?.podIP === n.status?.podIP && o.spec?.nodeName === n.spec?.nodeName) return;
+      for (const svc of this.services.list()) if (isLocal(svc)) enqueue(svc);
+    };
+    this.pods.addEventHandler({ add: (p) => podMoved(undefined, p), update: podMoved, delete: (p) => podMoved(undefined, p) });
   }
 
   nameFor(namespace: string, name: string): string {
@@ -119,7 +140,7 @@ export class ServiceProxyController {
       ports: publishedPorts(svc, this.opts.hostIP),
     };
     try {
-      await this.agents.ensure(spec, proxyConfig(svc, this.endpoints.get(namespace, name)));
+      await this.agents.ensure(spec, proxyConfig(svc, this.endpoints.get(namespace, name), isLocal(svc) ? this.pods.list() : []));
     } catch (err) {
       const msg = err instanceof Error ? err.message : String(err);
       this.recorder.event(svc, 'Warning', 'ProxyFailed', `could not run the Service's proxy: ${msg}`);

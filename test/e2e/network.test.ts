@@ -237,6 +237,21 @@ describe('cluster networking on Docker', { skip: await dockerSkip() }, () => {
     assert.equal(byName.out.trim(), 'db-1', 'the pod answers by its stable name');
   });
 
+  it('internalTrafficPolicy Local keeps a pod client on the endpoints of its own node', async () => {
+    await client.create<Service>(R.services, { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web-local', namespace: 'default' }, spec: { selector: { app: 'web' }, internalTrafficPolicy: 'Local', ports: [{ port: 80, targetPort: 8080 }] } });
+    await waitFor('local endpoints', async () => (await readyIps('web-local')).length === 3);
+    const c = await pod('client');
+    const local = (await webPods()).filter((p) => p.spec?.nodeName === c.spec?.nodeName).map((p) => p.metadata!.name!);
+    // Give the proxy its pod-IP → node map (within the 1 s target), then ask 30 times.
+    await new Promise((r) => setTimeout(r, 1000));
+    const r = await exec(c, 'for i in $(seq 1 30); do timeout 2 wget -qO- http://web-local/ || echo FAIL; done');
+    const answers = r.out.trim().split('\n');
+    if (local.length === 0) assert.deepEqual([...new Set(answers)], ['FAIL'], 'no endpoint on the client\'s node: no answer, as upstream');
+    else {
+      assert.ok(answers.every((a) => local.includes(a)), `answers ${[...new Set(answers)].join(', ')} all from ${c.spec?.nodeName} (${local.join(', ')})`);
+    }
+  });
+
   it('NodePort and LoadBalancer answer on 127.0.0.1 only; a port changed live works without touching the pods', async () => {
     const lbPort = await freePort();
     await client.create<Service>(R.services, { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web-np', namespace: 'default' }, spec: { type: 'NodePort', selector: { app: 'web' }, ports: [{ port: 80, targetPort: 8080 }] } });

@@ -33,3 +33,15 @@ test('proxy configuration is validated', () => {
   const ok = parseProxyConfig({ listeners: [{ protocol: 'UDP', port: 53, backends: [{ ip: '1.2.3.4', port: 53, extra: 1 }] }], sessionAffinity: { clientIP: true, timeoutSeconds: 0 } });
   assert.deepEqual(ok, { listeners: [{ protocol: 'UDP', port: 53, backends: [{ ip: '1.2.3.4', port: 53 }] }], sessionAffinity: { clientIP: true, timeoutSeconds: 10800 } });
 });
+
+test('internalTrafficPolicy Local: pod clients reach endpoints on their own node only; other clients reach all', () => {
+  const backends = [{ ip: '10.0.0.1', port: 80, node: 'n1' }, { ip: '10.0.0.2', port: 80, node: 'n2' }, { ip: '10.0.0.3', port: 80, node: 'n1' }];
+  const bal = new Balancer(backends, undefined, Date.now, { clientNodes: { '10.0.1.5': 'n1', '10.0.1.6': 'n3' } });
+  for (let i = 0; i < 10; i++) assert.ok(bal.order('10.0.1.5').every((b) => b.node === 'n1'));
+  assert.deepEqual(new Set(Array.from({ length: 4 }, () => bal.order('10.0.1.5')[0]!.ip)), new Set(['10.0.0.1', '10.0.0.3']), 'balanced among the local ones');
+  assert.deepEqual(bal.order('10.0.1.6'), [], 'a pod on a node without endpoints gets none, as upstream');
+  assert.equal(bal.order('127.0.0.1').length, 3, 'host traffic (NodePort) is not a pod client');
+  assert.equal(bal.order('::ffff:10.0.1.5').length, 2, 'IPv4-mapped addresses are recognised');
+  assert.deepEqual(parseProxyConfig({ listeners: [{ protocol: 'TCP', port: 80, backends: [{ ip: '1.1.1.1', port: 1, node: 'n1' }] }], localClients: { clientNodes: { '2.2.2.2': 'n1' } } }).localClients, { clientNodes: { '2.2.2.2': 'n1' } });
+  assert.throws(() => parseProxyConfig({ listeners: [], localClients: { clientNodes: null } }), /clientNodes/);
+});

@@ -4,7 +4,7 @@ import type { Endpoints, Secret, Service } from 'kubernetes-types/core/v1';
 import type { Ingress } from 'kubernetes-types/networking/v1';
 import { R } from '../../engine/api/resources.ts';
 import { AgentContainers, AGENT_PATH, CONFIG_PATH } from '../../engine/network/agent-containers.ts';
-import { ServiceProxyController, publishedPorts } from '../../engine/network/service-proxy-controller.ts';
+import { ServiceProxyController, proxyConfig, publishedPorts } from '../../engine/network/service-proxy-controller.ts';
 import { buildRecords } from '../../engine/network/dns-controller.ts';
 import { buildIngressConfig, isOurs } from '../../engine/network/ingress-controller.ts';
 import { planFor, candidates } from '../../engine/network/plan.ts';
@@ -158,4 +158,18 @@ test('address plan: halves of a /16, DNS at .128.10, candidates spread by name',
   assert.equal(c.length, 55);
   assert.equal(new Set(c).size, 55);
   assert.notEqual(candidates('other')[0], c[0]);
+});
+
+test('a Local Service proxy config carries backend nodes and the pod-IP → node map; a Cluster one does neither map', () => {
+  const local = svc('loc', { clusterIP: '10.201.128.50', internalTrafficPolicy: 'Local', selector: { app: 'web' }, ports: [{ name: 'http', port: 80 }] });
+  const ep: Endpoints = { ...endpoints('loc', ['10.201.0.5']), subsets: [{ addresses: [{ ip: '10.201.0.5', nodeName: 'n2' }], ports: [{ name: 'http', port: 8080, protocol: 'TCP' }] }] };
+  const pods = [
+    { metadata: { name: 'client' }, spec: { nodeName: 'n1', containers: [] }, status: { podIP: '10.201.0.9' } },
+    { metadata: { name: 'pending' }, spec: { containers: [] }, status: {} },
+  ];
+  assert.deepEqual(proxyConfig(local, ep, pods), {
+    localClients: { clientNodes: { '10.201.0.9': 'n1' } },
+    listeners: [{ protocol: 'TCP', port: 80, backends: [{ ip: '10.201.0.5', port: 8080, node: 'n2' }] }],
+  });
+  assert.equal(proxyConfig({ ...local, spec: { ...local.spec, internalTrafficPolicy: 'Cluster' } }, ep, pods).localClients, undefined);
 });

@@ -37,7 +37,7 @@ test('subsets: ready and not-ready addresses, named target ports resolved per po
   assert.deepEqual(subsets[0]!.notReadyAddresses!.map((a) => a.ip), ['10.0.0.3']);
   assert.deepEqual(subsets[0]!.ports, [{ name: 'http', port: 8080, protocol: 'TCP' }]);
   assert.deepEqual(subsets[0]!.addresses![0]!.targetRef, { kind: 'Pod', namespace: 'default', name: 'a', uid: 'uid-a' });
-  assert.deepEqual(readyBackends(subsets, 'http', 'TCP'), [{ ip: '10.0.0.2', port: 8080 }, { ip: '10.0.0.12', port: 8080 }]);
+  assert.deepEqual(readyBackends(subsets, 'http', 'TCP'), [{ ip: '10.0.0.2', port: 8080, node: 'node-1' }, { ip: '10.0.0.12', port: 8080, node: 'node-1' }]);
   assert.deepEqual(readyBackends(subsets, 'http', 'UDP'), []);
 });
 

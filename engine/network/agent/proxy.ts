@@ -14,6 +14,8 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 export interface Backend {
   ip: string;
   port: number;
+  /** The node the endpoint runs on (for internalTrafficPolicy: Local). */
+  node?: string;
 }
 
 export interface ListenerConfig {
@@ -25,6 +27,12 @@ export interface ListenerConfig {
 export interface ProxyConfig {
   listeners: ListenerConfig[];
   sessionAffinity?: { clientIP: boolean; timeoutSeconds: number };
+  /**
+   * internalTrafficPolicy: Local — a client that is a pod (its IP is in `clientNodes`) only reaches endpoints
+   * on its own node, and none when its node has none (as upstream). Other clients (NodePort and
+   * LoadBalancer traffic from the host) reach every endpoint.
+   */
+  localClients?: { clientNodes: Record<string, string> };
 }
 
 export interface ProxyOptions {
@@ -43,22 +51,31 @@ export class Balancer {
     public backends: Backend[],
     public affinity?: { clientIP: boolean; timeoutSeconds: number },
     private readonly now: () => number = Date.now,
+    public local?: { clientNodes: Record<string, string> },
   ) {}
+
+  /** The backends this client may reach (all, unless internalTrafficPolicy Local narrows them). */
+  private eligible(clientIp: string): Backend[] {
+    const node = this.local?.clientNodes[clientIp.replace(/^::ffff:/, '')];
+    return node === undefined ? this.backends : this.backends.filter((b) => b.node === node);
+  }
 
   /** Backends in the order to try for this client; empty when there is none. */
   order(clientIp: string): Backend[] {
-    const n = this.backends.length;
+    const backends = this.eligible(clientIp);
+    const n = backends.length;
     if (n === 0) return [];
+    const same = (a: Backend, b: Backend) => a.ip === b.ip && a.port === b.port;
     if (this.affinity?.clientIP) {
       const s = this.sticky.get(clientIp);
-      const alive = s && this.now() - s.seen < this.affinity.timeoutSeconds * 1000 && this.backends.some((b) => b.ip === s.backend.ip && b.port === s.backend.port);
+      const alive = s && this.now() - s.seen < this.affinity.timeoutSeconds * 1000 && backends.some((b) => same(b, s.backend));
       if (alive) {
         s.seen = this.now();
-        return [s.backend, ...this.backends.filter((b) => b !== s.backend && !(b.ip === s.backend.ip && b.port === s.backend.port))];
+        return [s.backend, ...backends.filter((b) => !same(b, s.backend))];
       }
     }
     const start = this.next++ % n;
-    const ordered = [...this.backends.slice(start), ...this.backends.slice(0, start)];
+    const ordered = [...backends.slice(start), ...backends.slice(0, start)];
     if (this.affinity?.clientIP) this.sticky.set(clientIp, { backend: ordered[0]!, seen: this.now() });
     return ordered;
   }
@@ -104,9 +121,10 @@ export class ServiceProxy {
       if (existing) {
         existing.balancer.backends = l.backends;
         existing.balancer.affinity = this.affinity;
+        existing.balancer.local = cfg.localClients;
         continue;
       }
-      const balancer = new Balancer(l.backends, this.affinity);
+      const balancer = new Balancer(l.backends, this.affinity, Date.now, cfg.localClients);
       this.listeners.set(key, l.protocol === 'TCP' ? await this.openTcp(l.port, balancer) : await this.openUdp(l.port, balancer));
     }
   }
@@ -241,8 +259,14 @@ export function parseProxyConfig(json: unknown): ProxyConfig {
     for (const b of l.backends) {
       if (!b || typeof b.ip !== 'string' || !Number.isInteger(b.port)) throw new Error(`proxy config: listeners[${i}] has a bad backend`);
     }
-    return { protocol: l.protocol, port: l.port, backends: l.backends.map((b) => ({ ip: b.ip, port: b.port })) };
+    return { protocol: l.protocol, port: l.port, backends: l.backends.map((b) => ({ ip: b.ip, port: b.port, ...(typeof b.node === 'string' ? { node: b.node } : {}) })) };
   });
   const a = o.sessionAffinity;
-  return { listeners, ...(a && a.clientIP ? { sessionAffinity: { clientIP: true, timeoutSeconds: a.timeoutSeconds || 10800 } } : {}) };
+  const local = o.localClients;
+  if (local !== undefined && (!local || typeof local.clientNodes !== 'object' || local.clientNodes === null)) throw new Error('proxy config: localClients.clientNodes must be a map');
+  return {
+    listeners,
+    ...(a && a.clientIP ? { sessionAffinity: { clientIP: true, timeoutSeconds: a.timeoutSeconds || 10800 } } : {}),
+    ...(local ? { localClients: { clientNodes: { ...local.clientNodes } } } : {}),
+  };
 }
