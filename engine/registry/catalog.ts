@@ -166,7 +166,7 @@ const eventsV1: Conversion = {
 const BUILTIN: Spec[] = [
   // core/v1
   { group: '', version: 'v1', resource: 'namespaces', kind: 'Namespace', namespaced: false, shortNames: ['ns'],
-    subresources: [STATUS('Namespace'), sub('finalize', 'Namespace', ['update'])], verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'] },
+    subresources: [STATUS('Namespace'), sub('finalize', 'Namespace', ['patch', 'update'])], verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'] },
   { group: '', version: 'v1', resource: 'pods', kind: 'Pod', shortNames: ['po'], all: true, subresources: [
     sub('attach', 'PodAttachOptions', ['create', 'get']), sub('binding', 'Binding', ['create']),
     sub('eviction', 'Eviction', ['create'], { group: 'policy', version: 'v1' }), sub('exec', 'PodExecOptions', ['create', 'get']),
