@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { unlink, readFile } from 'node:fs/promises';
 import type { ApiClient } from './api/client.ts';
 import type { Runtime } from './runtime/types.ts';
+import { RuntimeMetricsSource } from './metrics/source.ts';
 import type { Store } from './store/types.ts';
 import { openStore, openMemoryStore, type HistoryOptions } from './store/index.ts';
 import { acquireLock, type DirLock } from './store/lock.ts';
@@ -73,6 +74,10 @@ export function controllersComponent(): ComponentStarter {
       log: (level, msg) => {
         if (level !== 'info') ctx.log(`wheelhouse: controllers: ${msg}`);
       },
+      // A local cluster reschedules pods from a stopped node in 30 s, not upstream's 300 s.
+      podEvictionTimeoutSeconds: 30,
+      // The HPA reads pod usage from Docker stats (engine/metrics); without Docker it has no metrics.
+      ...(ctx.runtime ? { metrics: new RuntimeMetricsSource(ctx.runtime, ctx.clusterName) } : {}),
     });
     await c.ready;
     return { name: 'controllers', stop: () => c.stop() };
