@@ -12,7 +12,7 @@ import { ApiError } from '../api/client.ts';
 import { fromLabelSelector, matches, parseSelector, SelectorParseError, formatSelector } from '../api/labels.ts';
 import type { Selector } from '../api/labels.ts';
 import type { LabelSelector } from 'kubernetes-types/meta/v1';
-import { StoreError, type KeyValue, type Store, type WatchChange } from '../store/types.ts';
+import { StoreError, type KeyValue, type ListResult, type Store, type WatchChange } from '../store/types.ts';
 import { Catalog, type ResourceInfo } from './catalog.ts';
 import { allocate, inUse, serviceRange, type ServiceRange } from './allocator.ts';
 import { applyStructuralSchema, crdResources, crdVersion, readCrd, readPath, writePath } from './crd.ts';
@@ -284,11 +284,14 @@ export class Registry {
     const limit = opts.limit && opts.limit > 0 ? Math.floor(opts.limit) : undefined;
     let startAfter: string | undefined;
     let listRv: number | undefined;
+    // A continued list reads the store as it was at the first page's revision (upstream's consistent chunks).
+    let atRevision: number | undefined;
     if (opts.continue) {
       const c = decodeContinue(opts.continue);
       if (!c.start.startsWith(prefix)) throw badRequest('continue key is not valid: the token does not belong to this list');
       startAfter = c.start;
       listRv = c.rv;
+      atRevision = c.rv;
       if (c.rv < this.store.compactedRevision()) {
         throw expired('The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.');
       }
@@ -297,7 +300,16 @@ export class Registry {
     let lastKey: string | undefined;
     for (;;) {
       const batch = limit ? Math.max(limit - items.length, 1) + (sel.labels.length || sel.fields.length ? 64 : 0) : undefined;
-      const res = await this.store.list(prefix, { limit: batch, startAfter });
+      let res: ListResult;
+      try {
+        res = await this.store.list(prefix, { limit: batch, startAfter, ...(atRevision !== undefined ? { revision: atRevision } : {}) });
+      } catch (e) {
+        if (e instanceof StoreError && e.code === 'Expired') {
+          throw expired('The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.');
+        }
+        if (e instanceof TypeError && atRevision !== undefined) throw badRequest('continue key is not valid: its revision is in the future');
+        throw e;
+      }
       listRv ??= res.revision;
       for (const kv of res.items) {
         if (limit && items.length >= limit) {
