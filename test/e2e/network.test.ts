@@ -130,6 +130,10 @@ describe('cluster networking on Docker', { skip: await dockerSkip() }, () => {
     const pods = (await webPods()).map((p) => p.metadata!.name!);
     assert.deepEqual(Object.keys(counts).sort(), pods.sort(), 'every pod answered');
     for (const [name, n] of Object.entries(counts)) assert.ok(n >= 60 && n <= 141, `${name} got ${n} of 300 (20 %–47 %)`);
+    // Pods created after a Service see it in their environment, as upstream's service links.
+    const svc = await client.get<Service>(R.services, 'web', 'default');
+    const env = await exec(c, 'echo "$WEB_SERVICE_HOST $WEB_SERVICE_PORT $WEB_SERVICE_PORT_HTTP $WEB_PORT"');
+    assert.equal(env.out.trim(), `${svc.spec!.clusterIP} 80 80 tcp://${svc.spec!.clusterIP}:80`);
   });
 
   it('a pod that is not ready gets no traffic, and gets it again within seconds of recovering', async () => {
@@ -242,7 +246,10 @@ describe('cluster networking on Docker', { skip: await dockerSkip() }, () => {
     await waitFor('local endpoints', async () => (await readyIps('web-local')).length === 3);
     const c = await pod('client');
     const local = (await webPods()).filter((p) => p.spec?.nodeName === c.spec?.nodeName).map((p) => p.metadata!.name!);
-    // Give the proxy its pod-IP → node map (within the 1 s target), then ask 30 times.
+    // The Service's proxy container starts once the Service exists: wait until it answers (or, with no local
+    // endpoint, until it exists and refuses), then give it the pod map's 1 s and ask 30 times.
+    if (local.length > 0) await waitFor('web-local answers', async () => (await exec(c, 'timeout 2 wget -qO- http://web-local/')).code === 0);
+    else await waitFor('web-local proxy up', async () => (await exec(c, 'timeout 2 wget -qO- http://web-local/ 2>&1')).out.includes('reset'));
     await new Promise((r) => setTimeout(r, 1000));
     const r = await exec(c, 'for i in $(seq 1 30); do timeout 2 wget -qO- http://web-local/ || echo FAIL; done');
     const answers = r.out.trim().split('\n');
