@@ -14,7 +14,7 @@ import type { Selector } from '../api/labels.ts';
 import type { LabelSelector } from 'kubernetes-types/meta/v1';
 import { StoreError, type KeyValue, type ListResult, type Store, type WatchChange } from '../store/types.ts';
 import { Catalog, type ResourceInfo } from './catalog.ts';
-import { allocate, inUse, serviceRange, type ServiceRange } from './allocator.ts';
+import { allocate, inUse, ipToString, serviceRange, type ServiceRange } from './allocator.ts';
 import { applyStructuralSchema, crdResources, crdVersion, readCrd, readPath, writePath } from './crd.ts';
 import {
   alreadyExists, apiError, badRequest, conflict, expired, FieldErr, forbidden, invalid, methodNotAllowed, notFound, STALE,
@@ -192,6 +192,28 @@ export class Registry {
       } catch (e) {
         if (!(e instanceof ApiError && e.reason === 'AlreadyExists')) throw e;
       }
+    }
+    await this.ensureKubernetesService();
+  }
+
+  /**
+   * The `kubernetes` Service in `default`, as upstream's apiserver keeps it: ClusterIP = the service range's
+   * first address, port 443 (https). Created when missing; an existing one is left as it is.
+   */
+  private async ensureKubernetesService(): Promise<void> {
+    const svcInfo = this.catalog.lookup('', 'v1', 'services')!;
+    if (await this.store.get(this.key(svcInfo, 'default', 'kubernetes'))) return;
+    try {
+      await this.create(svcInfo, 'default', {
+        apiVersion: 'v1', kind: 'Service',
+        metadata: { name: 'kubernetes', labels: { component: 'apiserver', provider: 'kubernetes' } },
+        spec: {
+          type: 'ClusterIP', clusterIP: ipToString(this.serviceRange.base + 1), sessionAffinity: 'None',
+          ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: 443 }],
+        },
+      }, { fieldManager: 'kube-apiserver' });
+    } catch (e) {
+      if (!(e instanceof ApiError && e.reason === 'AlreadyExists')) throw e;
     }
   }
 
