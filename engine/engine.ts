@@ -70,17 +70,25 @@ export type ComponentStarter = (ctx: EngineContext) => Component | void | Promis
 /** The controller manager (engine/controllers) as a component. */
 export function controllersComponent(): ComponentStarter {
   return async (ctx) => {
+    // One source for the HPA and for metrics.k8s.io (kubectl top); without Docker it has no metrics.
+    const metrics = ctx.runtime ? new RuntimeMetricsSource(ctx.runtime, ctx.clusterName) : undefined;
+    ctx.apiServer.setMetricsProvider(metrics);
     const c = startControllers(ctx.client.withFieldManager('kube-controller-manager'), {
       log: (level, msg) => {
         if (level !== 'info') ctx.log(`wheelhouse: controllers: ${msg}`);
       },
       // A local cluster reschedules pods from a stopped node in 30 s, not upstream's 300 s.
       podEvictionTimeoutSeconds: 30,
-      // The HPA reads pod usage from Docker stats (engine/metrics); without Docker it has no metrics.
-      ...(ctx.runtime ? { metrics: new RuntimeMetricsSource(ctx.runtime, ctx.clusterName) } : {}),
+      ...(metrics ? { metrics } : {}),
     });
     await c.ready;
-    return { name: 'controllers', stop: () => c.stop() };
+    return {
+      name: 'controllers',
+      stop: () => {
+        ctx.apiServer.setMetricsProvider(undefined);
+        return c.stop();
+      },
+    };
   };
 }
 

@@ -20,6 +20,7 @@ import {
   apiError, badRequest, internal, methodNotAllowed, notAcceptable, notFound, status as mkStatus, tooManyRequests, unsupportedMediaType,
 } from '../registry/errors.ts';
 import { decodeBody, readBody } from './body.ts';
+import { nodeMetrics, podMetrics, type MetricsProvider } from './metrics-api.ts';
 import { aggregatedDiscovery, aggregatedRequested, apiGroup, apiGroupList, apiResourceList, apiVersions } from './discovery.ts';
 import { OpenApi } from './openapi.ts';
 import { OPENAPI_V2_PROTOBUF, OpenApiV2 } from './openapi-v2.ts';
@@ -129,6 +130,7 @@ export class ApiServer {
   private readonly openapi: OpenApi;
   private readonly openapiV2: OpenApiV2;
   private readonly podHandlers = new Map<string, PodHandler>();
+  private metrics: MetricsProvider | undefined;
   private inFlight = 0;
   private mutatingInFlight = 0;
   private watches = 0;
@@ -145,6 +147,11 @@ export class ApiServer {
     this.openapi = new OpenApi(opts.registry.catalog, (r) => opts.registry.crdFor(r), opts.version.gitVersion);
     this.openapiV2 = new OpenApiV2(opts.registry.catalog, opts.version.gitVersion);
     this.protobuf = opts.protobuf ?? { isProtobuf, decodeProtobuf };
+  }
+
+  /** Serves metrics.k8s.io from this provider (engine/metrics); without one those requests answer 503. */
+  setMetricsProvider(provider: MetricsProvider | undefined): void {
+    this.metrics = provider;
   }
 
   setPodHandler(subresource: PodRequest['subresource'], handler: PodHandler | undefined): void {
@@ -387,6 +394,15 @@ export class ApiServer {
     }
     if (info.namespaced && name !== undefined && ns === undefined && !(info.resource === 'namespaces')) {
       throw apiError(404, 'NotFound', 'the server could not find the requested resource');
+    }
+    if (info.group === 'metrics.k8s.io') {
+      req.resume();
+      if (method !== 'GET' && method !== 'HEAD') throw methodNotAllowed();
+      if (sub || boolParam(q.get('watch'))) throw methodNotAllowed();
+      const provider = this.metrics;
+      if (!provider) throw apiError(503, 'ServiceUnavailable', 'the server is currently unable to handle the request (metrics need the container runtime)');
+      const sel = q.get('labelSelector') ?? undefined;
+      return sendJson(res, 200, info.resource === 'nodes' ? await nodeMetrics(reg, provider, name, sel) : await podMetrics(reg, provider, ns, name, sel));
     }
     if (sub === 'log' || sub === 'exec' || sub === 'attach' || sub === 'portforward') {
       const pod = await reg.get(info, ns, name!);

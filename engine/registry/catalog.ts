@@ -223,6 +223,9 @@ const BUILTIN: Spec[] = [
   // apiextensions
   { group: 'apiextensions.k8s.io', version: 'v1', resource: 'customresourcedefinitions', kind: 'CustomResourceDefinition', namespaced: false,
     shortNames: ['crd', 'crds'], subresources: [STATUS('CustomResourceDefinition')] },
+  // resource metrics (metrics-server's API): computed from container stats by the API server, never stored
+  { group: 'metrics.k8s.io', version: 'v1beta1', resource: 'pods', kind: 'PodMetrics', verbs: ['get', 'list'], virtual: true },
+  { group: 'metrics.k8s.io', version: 'v1beta1', resource: 'nodes', kind: 'NodeMetrics', namespaced: false, verbs: ['get', 'list'], virtual: true },
   // reviews: create-only, computed, never stored
   { group: 'authorization.k8s.io', version: 'v1', resource: 'selfsubjectaccessreviews', kind: 'SelfSubjectAccessReview', namespaced: false,
     verbs: ['create'], virtual: true },
