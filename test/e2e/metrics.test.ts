@@ -47,7 +47,7 @@ describe('kubectl top on Docker', { skip }, () => {
     await full.engine.client.create<Pod>(R.pods, {
       apiVersion: 'v1', kind: 'Pod', metadata: { name: 'busy', namespace: 'default' },
       spec: { containers: [{ name: 'app', image: images.busybox, command: ['sh', '-c', 'sleep 3600'] }] },
-    }, 'default');
+    });
     await waitFor('pod busy running', async () => (await full!.engine.client.get<Pod>(R.pods, 'busy', 'default')).status?.phase === 'Running', 90_000, 250);
   });
   after(async () => {
