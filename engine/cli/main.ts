@@ -20,6 +20,8 @@ import { mergeKubeconfig } from '../config/kubeconfig.ts';
 import { Engine, ENGINE_VERSION, readState, type ClusterSettings, type EngineState } from '../engine.ts';
 import { connectDocker } from '../runtime/docker.ts';
 import { runConvert } from '../convert/cli.ts';
+import { HttpApiClient } from '../api/http-client.ts';
+import { nodeCommand, NODE_USAGE } from '../nodes/cli.ts';
 
 interface Args {
   command: string;
@@ -32,7 +34,7 @@ interface Args {
   settings: ClusterSettings;
 }
 
-const USAGE = `usage: wheelhouse <serve|up|down|status|kubeconfig|convert> [options]
+const USAGE = `usage: wheelhouse <serve|up|down|status|kubeconfig|convert|node> [options]
 
   serve              run the engine in the foreground (Ctrl-C stops it)
   up                 start the engine in the background if it is not running, and wait until it is ready
@@ -41,6 +43,8 @@ const USAGE = `usage: wheelhouse <serve|up|down|status|kubeconfig|convert> [opti
   kubeconfig         print the path of the engine's kubeconfig
     --merge          also add the "wheelhouse" context to ~/.kube/config (current-context is not changed)
   convert FILE       turn a Docker Compose file into Kubernetes manifests (-o OUT, --namespace NS)
+  node list|stop NAME|start NAME
+                     list the virtual nodes, or stop/start one (its containers are killed; pods move after 30 s)
 
 options:
   --data-dir DIR     where the engine keeps its state (default: $WHEELHOUSE_HOME or ~/.wheelhouse)
@@ -285,7 +289,57 @@ async function kubeconfig(args: Args): Promise<number> {
   return 0;
 }
 
+/**
+ * `wheelhouse node list|stop NAME|start NAME [--data-dir DIR]`: talks to the running engine of the data dir
+ * over its API (HttpApiClient with the kubeconfig's token and the data dir's CA).
+ */
+export async function nodeCli(
+  argv: string[],
+  io: { stdout: (s: string) => void; stderr: (s: string) => void } = { stdout: (t) => void process.stdout.write(t), stderr: (t) => void io.stderr(t) },
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
+  let dataDir = defaultDataDir(env);
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--data-dir' || a.startsWith('--data-dir=')) {
+      const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i];
+      if (!v) {
+        io.stderr(`--data-dir needs a value\n${NODE_USAGE}\n`);
+        return 2;
+      }
+      dataDir = v;
+    } else if (a.startsWith('-')) {
+      io.stderr(`unknown argument ${a}\n${NODE_USAGE}\n`);
+      return 2;
+    } else rest.push(a);
+  }
+  const s = await running(dataDir);
+  if (!s) {
+    io.stderr(`wheelhouse node: no engine is running for ${dataDir} (start it with: wheelhouse up)\n`);
+    return 3;
+  }
+  const kc = parse(await readFile(s.kubeconfig, 'utf8')) as { users?: { user?: { token?: string } }[] };
+  const token = kc.users?.[0]?.user?.token;
+  if (!token) {
+    io.stderr(`wheelhouse node: ${s.kubeconfig} has no token\n`);
+    return 1;
+  }
+  const client = new HttpApiClient({ server: s.url, token, ca: await caOf(dataDir), fieldManager: 'wheelhouse' });
+  try {
+    const r = await nodeCommand(client, rest);
+    (r.code === 0 ? io.stdout : io.stderr)(r.output.map((l) => `${l}\n`).join(''));
+    return r.code;
+  } catch (e) {
+    io.stderr(`wheelhouse node: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 1;
+  } finally {
+    client.close();
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'node') return nodeCli(argv.slice(1));
   // `convert` has its own arguments (a Compose file and output options) and needs no engine.
   if (argv[0] === 'convert') return runConvert(argv.slice(1));
   let args: Args;
