@@ -136,6 +136,24 @@ describe('the extension in code-server', { skip: await uiSkip() }, () => {
     for (const d of [workspace, extensionsDir]) if (d && existsSync(d)) rmSync(d, { recursive: true, force: true });
   });
 
+  /**
+   * Runs a tree item's context-menu action until its effect shows (up to 3 tries). VS Code's menus act on a
+   * highlighted item, and the tree re-renders as the cluster changes: on a loaded machine a right-click or a
+   * click can land on a re-rendered row and do nothing. The check stays about the command's effect.
+   */
+  const menuUntil = async (view: string, rowName: string, item: string, effect: () => Promise<boolean>, what: string): Promise<void> => {
+    for (let attempt = 1; ; attempt++) {
+      await wb.contextMenu(await wb.row(view, rowName), item);
+      const deadline = Date.now() + 10_000;
+      while (Date.now() < deadline) {
+        if (await effect().catch(() => false)) return;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      if (attempt === 3) assert.fail(`${item} on ${rowName}: ${what} did not happen in 3 tries`);
+      await wb.page.keyboard.press('Escape');
+    }
+  };
+
   uiTest('activates: the Clusters view shows the bundled engine running and active; the status bar names it', async () => {
     await wb.openWheelhouse();
     await wb.expandPane('Clusters');
@@ -172,27 +190,23 @@ describe('the extension in code-server', { skip: await uiSkip() }, () => {
   });
 
   uiTest('scale to 3 from the tree', async () => {
-    const row = await wb.row('Workloads', 'web');
-    await wb.contextMenu(row, 'Scale…');
+    await menuUntil('Workloads', 'web', 'Scale…', () => wb.page.locator('.quick-input-widget input[aria-label^="Scale"]').isVisible(), 'the replicas input box');
     await wb.answer('3');
     await assertEventually(async () => (await request(engine, 'GET', '/apis/apps/v1/namespaces/default/deployments/web')).body?.spec?.replicas === 3, 'replicas 3 in the API');
     await assertEventually(async () => /\/3/.test((await (await wb.row('Workloads', 'web')).textContent()) ?? ''), 'the tree row shows …/3');
   });
 
   uiTest('restart the rollout from the tree', async () => {
-    const row = await wb.row('Workloads', 'web');
-    await wb.contextMenu(row, 'Restart Rollout');
-    await assertEventually(async () => !!(await request(engine, 'GET', '/apis/apps/v1/namespaces/default/deployments/web')).body?.spec?.template?.metadata?.annotations?.['kubectl.kubernetes.io/restartedAt'],
+    await menuUntil('Workloads', 'web', 'Restart Rollout',
+      async () => !!(await request(engine, 'GET', '/apis/apps/v1/namespaces/default/deployments/web')).body?.spec?.template?.metadata?.annotations?.['kubectl.kubernetes.io/restartedAt'],
       'restartedAt on the pod template');
   });
 
   uiTest('undo to a picked revision from the tree (needs the Deployment controller)', async (t) => {
     const sets = await request(engine, 'GET', '/apis/apps/v1/namespaces/default/replicasets');
     if ((sets.body?.items?.length ?? 0) < 2) return t.skip('the bundled engine created fewer than two ReplicaSets, so there is no revision to go back to');
-    const row = await wb.row('Workloads', 'web');
-    await wb.contextMenu(row, 'Undo Rollout…');
     const pick = wb.page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Revision' }).first();
-    await pick.waitFor({ timeout: 15_000 });
+    await menuUntil('Workloads', 'web', 'Undo Rollout…', () => pick.isVisible(), 'the revision picker');
     await wb.screenshot('undo-picker');
     await wb.page.keyboard.press('Enter');
     await assertEventually(async () => !(await request(engine, 'GET', '/apis/apps/v1/namespaces/default/deployments/web')).body?.spec?.template?.metadata?.annotations?.['kubectl.kubernetes.io/restartedAt'],
@@ -200,15 +214,8 @@ describe('the extension in code-server', { skip: await uiSkip() }, () => {
   });
 
   uiTest('describe and live YAML open read-only documents from the tree', async () => {
-    // The Workloads tree re-renders as pods change; a right-click that lands during a re-render can lose its
-    // row. One retry of the menu action keeps the check about the command, not the click.
     const describeTab = wb.page.locator('.tab[aria-label*="Deployment-web.describe.txt"]').first();
-    await wb.contextMenu(await wb.row('Workloads', 'web'), 'Describe');
-    if (!(await describeTab.waitFor({ timeout: 10_000 }).then(() => true, () => false))) {
-      await wb.page.keyboard.press('Escape');
-      await wb.contextMenu(await wb.row('Workloads', 'web'), 'Describe');
-      await describeTab.waitFor({ timeout: 20_000 });
-    }
+    await menuUntil('Workloads', 'web', 'Describe', () => describeTab.isVisible(), 'the describe document');
     await wb.page.locator('.monaco-editor .view-lines', { hasText: 'Events:' }).first().waitFor({ timeout: 20_000 });
     await wb.contextMenu(await wb.row('Workloads', 'web'), 'View Live YAML');
     await wb.page.locator('.tab[aria-label*="Deployment-web.yaml"]').first().waitFor({ timeout: 20_000 });

@@ -99,10 +99,13 @@ export class Workbench {
     await entry.click();
     // VS Code's menus act on mouse-up of a highlighted item; if a re-render swallowed the click, Enter
     // triggers the highlighted item (the same one the user pointed at).
+    // Never press Enter into whatever the command opened (an input box): only while the menu itself is
+    // still up after a generous pause (a loaded machine, or a command module loading on first use).
     const menu = this.page.locator('.context-view .monaco-menu');
     if (await menu.isVisible().catch(() => false)) {
-      await this.page.waitForTimeout(300);
-      if (await menu.isVisible().catch(() => false)) await this.page.keyboard.press('Enter');
+      await this.page.waitForTimeout(1500);
+      const inputOpen = await this.page.locator('.quick-input-widget').isVisible().catch(() => false);
+      if (!inputOpen && (await menu.isVisible().catch(() => false))) await this.page.keyboard.press('Enter');
     }
   }
 
