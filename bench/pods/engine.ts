@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import { Engine } from '../../engine/engine.ts';
 import { connectDocker } from '../../engine/runtime/docker.ts';
-import { labelFilter } from '../../engine/runtime/labels.ts';
+import { removeClusterFromDocker } from '../../test/support/full-engine.ts';
 import type { Runtime } from '../../engine/runtime/types.ts';
 import { nodesComponent, provisionerComponent, schedulerComponent } from '../../engine/nodes/component.ts';
 import type { NodeConfig, Nodes } from '../../engine/nodes/nodes.ts';
@@ -43,11 +43,9 @@ export async function startDataPlaneEngine(opts: DataPlaneOptions): Promise<{ en
   return { engine, nodes };
 }
 
-/** Removes everything of a test cluster from Docker (containers, then its network). */
-export async function removeCluster(runtime: Runtime, cluster: string): Promise<void> {
-  const list = await runtime.listContainers(labelFilter({ cluster }), { all: true });
-  await Promise.all(list.map((c) => runtime.removeContainer(c.id, { force: true }).catch(() => undefined)));
-  await runtime.removeNetwork(networkNameFor(cluster)).catch(() => undefined);
+/** Removes everything of a test cluster from Docker (containers, then its network and volumes). */
+export function removeCluster(runtime: Runtime, cluster: string): Promise<void> {
+  return removeClusterFromDocker(runtime, cluster, networkNameFor(cluster));
 }
 
 // Child-process mode.

@@ -11,7 +11,6 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { request } from 'node:http';
-import { createServer, type AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { parseAllDocuments } from 'yaml';
 import type { Endpoints, Event, PersistentVolumeClaim, Pod } from 'kubernetes-types/core/v1';
@@ -26,19 +25,12 @@ import { uniqueName } from '../support/engine.ts';
 import { ensureTestImages } from '../support/images.ts';
 import { startFullEngine, type FullEngine } from '../support/full-engine.ts';
 import { waitFor as waitUntil } from '../support/wait.ts';
+import { freePort } from '../support/ports.ts';
 
 const EXAMPLES = resolve(import.meta.dirname, '..', '..', 'examples');
 const EXAMPLE_IMAGE = 'busybox:1.36';
 
 const waitFor = <T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 90_000): Promise<T> => waitUntil(what, fn, timeoutMs, 300);
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
-  const port = (srv.address() as AddressInfo).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
 
 function httpGet(port: number, path: string, host: string): Promise<{ status: number; body: string }> {
   return new Promise((resolvePromise, reject) => {

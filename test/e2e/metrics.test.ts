@@ -9,7 +9,6 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer, type AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import type { Pod } from 'kubernetes-types/core/v1';
 import { R } from '../../engine/api/resources.ts';
@@ -18,16 +17,10 @@ import { uniqueName } from '../support/engine.ts';
 import { ensureTestImages } from '../support/images.ts';
 import { startFullEngine, type FullEngine } from '../support/full-engine.ts';
 import { waitFor } from '../support/wait.ts';
+import { freePort } from '../support/ports.ts';
 
 const run = promisify(execFile);
 
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
-  const port = (srv.address() as AddressInfo).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
 const KUBECTL = '/usr/lib/google-cloud-sdk/bin/kubectl.1.32';
 const skip = (await dockerSkip()) || (existsSync(KUBECTL) ? false : `kubectl 1.32 is not installed at ${KUBECTL}`);
 

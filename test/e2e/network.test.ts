@@ -10,7 +10,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'node:http';
-import { createServer, type AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
 import type { Endpoints, Pod, Service } from 'kubernetes-types/core/v1';
 import type { Deployment } from 'kubernetes-types/apps/v1';
@@ -23,16 +22,9 @@ import { uniqueName } from '../support/engine.ts';
 import { ensureTestImages, type TestImages } from '../support/images.ts';
 import { startFullEngine, type FullEngine } from '../support/full-engine.ts';
 import { waitFor as waitUntil } from '../support/wait.ts';
+import { freePort } from '../support/ports.ts';
 
 const waitFor = <T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> => waitUntil(what, fn, timeoutMs, 200);
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
-  const port = (srv.address() as AddressInfo).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
 
 function httpGet(host: string, port: number, path = '/', hostHeader?: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
