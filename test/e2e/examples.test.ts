@@ -209,7 +209,8 @@ describe('examples/ on the engine, each promise checked', { skip: await dockerSk
       });
       const text = await waitFor('reader output', async () => {
         const t = await logs(p);
-        return /file app\.properties/.test(t) ? t : undefined;
+        // The reader prints its four lines every 5 s: wait for the last one, not the third.
+        return /secret file length/.test(t) ? t : undefined;
       }, 30_000);
       assert.match(text, /env GREETING=hello, password length 28/);
       assert.match(text, /file greeting: hello/);

@@ -217,8 +217,8 @@ describe('the extension in code-server', { skip: await uiSkip() }, () => {
     const describeTab = wb.page.locator('.tab[aria-label*="Deployment-web.describe.txt"]').first();
     await menuUntil('Workloads', 'web', 'Describe', () => describeTab.isVisible(), 'the describe document');
     await wb.page.locator('.monaco-editor .view-lines', { hasText: 'Events:' }).first().waitFor({ timeout: 20_000 });
-    await wb.contextMenu(await wb.row('Workloads', 'web'), 'View Live YAML');
-    await wb.page.locator('.tab[aria-label*="Deployment-web.yaml"]').first().waitFor({ timeout: 20_000 });
+    const yamlTab = wb.page.locator('.tab[aria-label*="Deployment-web.yaml"]').first();
+    await menuUntil('Workloads', 'web', 'View Live YAML', () => yamlTab.isVisible(), 'the live YAML document');
     await wb.page.locator('.monaco-editor .view-lines', { hasText: 'Live, read-only' }).first().waitFor({ timeout: 20_000 });
     await wb.screenshot('live-yaml');
   });
