@@ -8,10 +8,11 @@
  * ../shared/research/anchors-reliability.md. The fsync calls are in engine/store/file.ts.)
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, statSync, readdirSync, truncateSync } from 'node:fs';
+import { mkdtempSync, rmSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { FILE_HEADER_BYTES, FRAME_HEADER_BYTES, scanFrames } from '../../engine/store/codec.ts';
 import { FAILPOINTS } from '../../engine/store/failpoint.ts';
 import { openStore } from '../../engine/store/file.ts';
 import { AckLedger, runWriter } from '../support/store-crash.ts';
@@ -68,13 +69,20 @@ describe('file store: kill -9 under write load', () => {
       for (const nth of fp === 'recover-after-truncate' ? [1] : fp.startsWith('wal-') ? [1, 40] : [1, 3]) {
         const ctx = `failpoint ${fp}:${nth}`;
         if (fp === 'recover-after-truncate') {
-          // Needs a torn tail to cut: take a few bytes off the last segment (an unacknowledged record —
-          // everything acknowledged so far is checked below, so cut into the live writer's output only).
+          // Needs a torn tail to cut: an append that a crash interrupted, i.e. a record that was never
+          // acknowledged. The last complete record may well be acknowledged (the writer can die right after
+          // an fsync), so never cut into it: append a copy of it short by 3 bytes instead, after the end of
+          // the complete records (dropping any torn tail the warm run left itself).
           const warm = await runWriter(dir, { killAfterMs: 100 });
           ledger.add(warm.acks, ctx);
-          const seg = readdirSync(dir).filter((f) => f.startsWith('wal-')).sort().pop() as string;
-          const size = statSync(join(dir, seg)).size;
-          if (size > 40) truncateSync(join(dir, seg), size - 3);
+          const seg = join(dir, readdirSync(dir).filter((f) => f.startsWith('wal-')).sort().pop() as string);
+          const buf = readFileSync(seg);
+          const scan = scanFrames(buf, FILE_HEADER_BYTES, seg, dir, true);
+          const lastFrame = scan.frames.at(-1);
+          const torn = lastFrame
+            ? buf.subarray(lastFrame.offset, lastFrame.offset + FRAME_HEADER_BYTES + lastFrame.payload.length - 3)
+            : Buffer.from([1, 2, 3, 4, 5]); // no record yet: an incomplete record header
+          writeFileSync(seg, Buffer.concat([buf.subarray(0, scan.end), torn]));
         }
         const run = await runWriter(dir, { env: { WHEELHOUSE_STORE_FAILPOINT: `${fp}:${nth}` } });
         assert.equal(run.killedByUs, false, `${ctx}: the failpoint was never reached (stderr: ${run.stderr})`);
