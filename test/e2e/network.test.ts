@@ -11,7 +11,7 @@ import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'node:http';
 import { PassThrough } from 'node:stream';
-import type { Endpoints, Pod, Service } from 'kubernetes-types/core/v1';
+import type { Endpoints, Event, Pod, Service } from 'kubernetes-types/core/v1';
 import type { Deployment } from 'kubernetes-types/apps/v1';
 import type { Ingress } from 'kubernetes-types/networking/v1';
 import type { ApiClient } from '../../engine/api/client.ts';
@@ -66,6 +66,8 @@ describe('cluster networking on Docker', { skip: await dockerSkip() }, () => {
     const ep = await client.get<Endpoints>(R.endpoints, svc, 'default');
     return (ep.subsets ?? []).flatMap((s) => (s.addresses ?? []).map((a) => a.ip)).sort();
   };
+  /** The probe failures the kubelet reported, to say why a request found no ready endpoint. */
+  const unhealthy = async () => (await client.list<Event>(R.events, 'default')).items.filter((e) => e.reason === 'Unhealthy').map((e) => `${e.involvedObject.name}: ${e.message} ×${e.count ?? 1}`);
 
   before(async () => {
     images = await ensureTestImages();
@@ -89,7 +91,9 @@ describe('cluster networking on Docker', { skip: await dockerSkip() }, () => {
               // Serves its own name; ready while /tmp/ready exists (the test removes and restores it).
               command: ['sh', '-c', 'mkdir -p /www && hostname > /www/index.html && touch /tmp/ready && exec httpd -f -p 8080 -h /www'],
               ports: [{ name: 'http', containerPort: 8080 }],
-              readinessProbe: { exec: { command: ['test', '-f', '/tmp/ready'] }, periodSeconds: 1, failureThreshold: 1, successThreshold: 1 },
+              // A missing file fails the probe at once; the long timeout only keeps a busy machine's slow
+              // `docker exec` (the 1 s default) from marking every pod unready and emptying the Service.
+              readinessProbe: { exec: { command: ['test', '-f', '/tmp/ready'] }, periodSeconds: 1, timeoutSeconds: 10, failureThreshold: 1, successThreshold: 1 },
             }],
           },
         },
@@ -103,6 +107,13 @@ describe('cluster networking on Docker', { skip: await dockerSkip() }, () => {
     });
     await waitFor('3 ready endpoints', async () => (await readyIps('web')).length === 3, 120_000);
     await waitFor('client running', async () => (await pod('client')).status?.phase === 'Running');
+    // The Service's proxy container starts, and then follows the Endpoints, a moment after the API lists them
+    // (seconds on a busy machine): the tests start once it round-robins over all three pods.
+    const c = await pod('client');
+    await waitFor('the Service answering from all 3 pods', async () => {
+      const lines = (await exec(c, 'for i in 1 2 3 4 5 6; do timeout 2 wget -qO- http://web/ || echo FAIL; done')).out.trim().split('\n');
+      return !lines.includes('FAIL') && new Set(lines).size === 3;
+    });
   });
 
   after(async () => {
@@ -118,7 +129,7 @@ describe('cluster networking on Docker', { skip: await dockerSkip() }, () => {
       const r = await exec(c, `for i in $(seq 1 100); do timeout 2 wget -qO- http://${n}/ || echo FAIL; done`);
       for (const line of r.out.trim().split('\n')) counts[line] = (counts[line] ?? 0) + 1;
     }
-    assert.equal(counts.FAIL, undefined, `failures: ${JSON.stringify(counts)}`);
+    assert.equal(counts.FAIL, undefined, `failures: ${JSON.stringify(counts)}; probe failures: ${(await unhealthy()).join('; ')}`);
     const pods = (await webPods()).map((p) => p.metadata!.name!);
     assert.deepEqual(Object.keys(counts).sort(), pods.sort(), 'every pod answered');
     for (const [name, n] of Object.entries(counts)) assert.ok(n >= 60 && n <= 141, `${name} got ${n} of 300 (20 %–47 %)`);
@@ -133,14 +144,19 @@ describe('cluster networking on Docker', { skip: await dockerSkip() }, () => {
     const [victim] = await webPods();
     const name = victim!.metadata!.name!;
     await exec(victim!, 'rm /tmp/ready');
-    await waitFor('victim out of the endpoints', async () => !(await readyIps('web')).includes(victim!.status!.podIP!));
-    // Endpoint changes take effect in the Service proxies within 1 s (the target); give them that second.
-    await new Promise((r) => setTimeout(r, 1000));
-    const r = await exec(c, 'for i in $(seq 1 60); do timeout 2 wget -qO- http://web/ || echo FAIL; done');
-    const answers = r.out.trim().split('\n');
-    assert.equal(answers.filter((a) => a === name).length, 0, 'no request reached the unready pod');
-    assert.equal(answers.filter((a) => a === 'FAIL').length, 0);
-    await exec(victim!, 'touch /tmp/ready');
+    try {
+      await waitFor('victim out of the endpoints', async () => !(await readyIps('web')).includes(victim!.status!.podIP!));
+      // Endpoint changes take effect in the Service proxies within 1 s (the target); give them that second.
+      await new Promise((r) => setTimeout(r, 1000));
+      const r = await exec(c, 'for i in $(seq 1 60); do timeout 2 wget -qO- http://web/ || echo FAIL; done');
+      const answers = r.out.trim().split('\n');
+      assert.equal(answers.filter((a) => a === name).length, 0, 'no request reached the unready pod');
+      const others = (await unhealthy()).filter((u) => !u.startsWith(`${name}:`));
+      assert.equal(answers.filter((a) => a === 'FAIL').length, 0, `failed requests; probe failures of the other pods: ${others.join('; ')}`);
+    } finally {
+      // Ready again whatever happened above, so the later tests start from three ready pods.
+      await exec(victim!, 'touch /tmp/ready');
+    }
     await waitFor('victim Ready', async () => (await pod(name)).status?.conditions?.some((x) => x.type === 'Ready' && x.status === 'True'));
     const t0 = Date.now();
     // 20 requests 0.1 s apart: the recovered pod must answer some of them (it is back in the proxy within ~1 s).
