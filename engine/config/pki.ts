@@ -1,14 +1,15 @@
 /**
  * The per-install PKI: a CA and a server certificate for 127.0.0.1/localhost/::1, generated once per data
- * dir and reused. Keys come from Node's crypto (fast, native to the runtime); certificates are built and
- * signed with node-forge (pure JS, no native add-ons).
+ * dir and reused. ECDSA P-256 keys from Node's crypto (about a millisecond, where RSA-2048 took most of a
+ * new install's cold start) and certificates written by x509.ts. A CA made by an older install (RSA) stays
+ * valid and keeps signing renewed server certificates: nothing the user trusted changes.
  */
-import { generateKeyPairSync, randomBytes, X509Certificate } from 'node:crypto';
+import { createPrivateKey, generateKeyPairSync, X509Certificate, type KeyObject } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import forge from 'node-forge';
 import { writeSecret } from './files.ts';
+import { issueCertificate } from './x509.ts';
 
 export interface Pki {
   caCert: string;
@@ -16,54 +17,14 @@ export interface Pki {
   serverKey: string;
 }
 
-function serial(): string {
-  const b = randomBytes(16);
-  b[0]! &= 0x7f;
-  return b.toString('hex');
+const HOUR = 60 * 60 * 1000;
+const YEAR = 365 * 24 * HOUR;
+
+function ecKeys(): { privateKey: KeyObject; publicKey: KeyObject } {
+  return generateKeyPairSync('ec', { namedCurve: 'P-256' });
 }
 
-function rsaKeys(): { privateKey: string; publicKey: string } {
-  return generateKeyPairSync('rsa', {
-    modulusLength: 2048,
-    publicKeyEncoding: { type: 'spki', format: 'pem' },
-    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
-  });
-}
-
-function makeCert(opts: {
-  subjectCN: string;
-  publicKeyPem: string;
-  signerKeyPem: string;
-  issuer?: forge.pki.Certificate;
-  ca: boolean;
-  years: number;
-}): forge.pki.Certificate {
-  const cert = forge.pki.createCertificate();
-  cert.publicKey = forge.pki.publicKeyFromPem(opts.publicKeyPem);
-  cert.serialNumber = serial();
-  const now = new Date();
-  cert.validity.notBefore = new Date(now.getTime() - 60 * 60 * 1000);
-  cert.validity.notAfter = new Date(now.getTime() + opts.years * 365 * 24 * 60 * 60 * 1000);
-  const subject = [{ name: 'commonName', value: opts.subjectCN }, { name: 'organizationName', value: 'Wheelhouse' }];
-  cert.setSubject(subject);
-  cert.setIssuer(opts.issuer ? opts.issuer.subject.attributes : subject);
-  const extensions: object[] = opts.ca
-    ? [
-        { name: 'basicConstraints', cA: true, critical: true },
-        { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
-        { name: 'subjectKeyIdentifier' },
-      ]
-    : [
-        { name: 'basicConstraints', cA: false },
-        { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
-        { name: 'extKeyUsage', serverAuth: true },
-        { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }, { type: 7, ip: '::1' }, { type: 2, value: 'localhost' }] },
-      ];
-  cert.setExtensions(extensions);
-  const signer = forge.pki.privateKeyFromPem(opts.signerKeyPem);
-  cert.sign(signer, forge.md.sha256.create());
-  return cert;
-}
+const pem = (k: KeyObject): string => k.export({ type: 'pkcs8', format: 'pem' }).toString();
 
 function stillGood(certPem: string, caPem: string): boolean {
   try {
@@ -87,10 +48,14 @@ export async function ensurePki(dataDir: string): Promise<Pki> {
     caCert = await readFile(f('ca.crt'), 'utf8');
     caKey = await readFile(f('ca.key'), 'utf8');
   } else {
-    const keys = rsaKeys();
-    const ca = makeCert({ subjectCN: 'wheelhouse-ca', publicKeyPem: keys.publicKey, signerKeyPem: keys.privateKey, ca: true, years: 10 });
-    caCert = forge.pki.certificateToPem(ca);
-    caKey = keys.privateKey;
+    const keys = ecKeys();
+    const now = Date.now();
+    caCert = issueCertificate({
+      subject: { commonName: 'wheelhouse-ca', organizationName: 'Wheelhouse' },
+      publicKey: keys.publicKey, signerKey: keys.privateKey, ca: true,
+      notBefore: new Date(now - HOUR), notAfter: new Date(now + 10 * YEAR),
+    });
+    caKey = pem(keys.privateKey);
     await writeSecret(f('ca.key'), caKey);
     await writeSecret(f('ca.crt'), caCert);
   }
@@ -99,11 +64,16 @@ export async function ensurePki(dataDir: string): Promise<Pki> {
     const serverKey = await readFile(f('server.key'), 'utf8');
     if (stillGood(serverCert, caCert)) return { caCert, serverCert, serverKey };
   }
-  const keys = rsaKeys();
-  const issuer = forge.pki.certificateFromPem(caCert);
-  const cert = makeCert({ subjectCN: 'wheelhouse-apiserver', publicKeyPem: keys.publicKey, signerKeyPem: caKey, issuer, ca: false, years: 2 });
-  const serverCert = forge.pki.certificateToPem(cert);
-  await writeSecret(f('server.key'), keys.privateKey);
+  const keys = ecKeys();
+  const now = Date.now();
+  const serverCert = issueCertificate({
+    subject: { commonName: 'wheelhouse-apiserver', organizationName: 'Wheelhouse' },
+    publicKey: keys.publicKey, signerKey: createPrivateKey(caKey), issuerCert: caCert, ca: false,
+    notBefore: new Date(now - HOUR), notAfter: new Date(now + 2 * YEAR),
+    altNames: ['127.0.0.1', '::1', 'localhost'],
+  });
+  const serverKey = pem(keys.privateKey);
+  await writeSecret(f('server.key'), serverKey);
   await writeSecret(f('server.crt'), serverCert);
-  return { caCert, serverCert, serverKey: keys.privateKey };
+  return { caCert, serverCert, serverKey };
 }

@@ -5,23 +5,19 @@ import { createServer, request, type Server } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import forge from 'node-forge';
+import { generateKeyPairSync } from 'node:crypto';
 import { IngressProxy } from '../../engine/network/agent/ingress.ts';
+import { issueCertificate } from '../../engine/config/x509.ts';
 
 const HOST = '127.0.0.1';
 
 function selfSigned(cn: string): { cert: string; key: string } {
-  const keys = forge.pki.rsa.generateKeyPair(1024);
-  const cert = forge.pki.createCertificate();
-  cert.publicKey = keys.publicKey;
-  cert.serialNumber = '01';
-  cert.validity.notBefore = new Date(Date.now() - 60_000);
-  cert.validity.notAfter = new Date(Date.now() + 3600_000);
-  cert.setSubject([{ name: 'commonName', value: cn }]);
-  cert.setIssuer([{ name: 'commonName', value: cn }]);
-  cert.setExtensions([{ name: 'subjectAltName', altNames: [{ type: 2, value: cn }] }]);
-  cert.sign(keys.privateKey, forge.md.sha256.create());
-  return { cert: forge.pki.certificateToPem(cert), key: forge.pki.privateKeyToPem(keys.privateKey) };
+  const keys = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const cert = issueCertificate({
+    subject: { commonName: cn }, publicKey: keys.publicKey, signerKey: keys.privateKey, ca: false,
+    notBefore: new Date(Date.now() - 60_000), notAfter: new Date(Date.now() + 3600_000), altNames: [cn],
+  });
+  return { cert, key: keys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() };
 }
 
 async function backend(name: string): Promise<{ server: Server; port: number }> {
