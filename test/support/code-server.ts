@@ -164,3 +164,30 @@ function answers(port: number): Promise<boolean> {
     req.end();
   });
 }
+
+/** What a workbench URL asks of VS Code's extension-development mode (see extensionTestsUrl). */
+export interface ExtensionTestsTarget {
+  /** Absolute path on code-server's machine of the folder to open. */
+  folder: string;
+  /** Absolute path of the extension to load in development mode (a folder with its package.json). */
+  extensionDevelopmentPath: string;
+  /** Absolute path of the CommonJS module whose `run()` the extension host calls (VS Code's `extensionTestsPath`). */
+  extensionTestsPath: string;
+}
+
+/**
+ * The workbench URL that runs an extension-host test suite in code-server, the browser counterpart of VS Code's
+ * `--extensionDevelopmentPath` / `--extensionTestsPath`: VS Code's web workbench reads them from the `payload` query
+ * parameter (a JSON list of [name, value] pairs), as URIs. They are `vscode-remote://<host:port>` URIs (the page's own
+ * authority) so that the remote — code-server's Node extension host, with this process's environment — loads both.
+ * When the suite's `run()` settles, the workbench stops its extension hosts and calls the page's
+ * `window.codeAutomationExit(code)` if the page defines one; it does not close the page.
+ */
+export function extensionTestsUrl(cs: Pick<CodeServer, 'url' | 'port'>, target: ExtensionTestsTarget): string {
+  const remote = (path: string): string => `vscode-remote://127.0.0.1:${cs.port}${path.split('/').map(encodeURIComponent).join('/')}`;
+  const payload = JSON.stringify([
+    ['extensionDevelopmentPath', remote(target.extensionDevelopmentPath)],
+    ['extensionTestsPath', remote(target.extensionTestsPath)],
+  ]);
+  return `${cs.url}/?folder=${encodeURIComponent(target.folder)}&payload=${encodeURIComponent(payload)}`;
+}
