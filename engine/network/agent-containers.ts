@@ -5,7 +5,7 @@
  * Contract: ensure() is idempotent. What cannot change in a running container (image, address, aliases,
  * published ports, arguments) is hashed into a label; a different hash means remove and recreate (only
  * that container: pods are never touched). Everything else is configuration, rewritten in place and
- * picked up by the agent within its 200 ms poll. Configuration is written only when it changed.
+ * picked up by the agent within its 100 ms poll. Configuration is written only when it changed.
  */
 import { createHash } from 'node:crypto';
 import type { PortBinding, Runtime, ContainerInfo } from '../runtime/types.ts';
@@ -48,6 +48,8 @@ export function specHash(spec: AgentSpec): string {
 export class AgentContainers {
   /** Last configuration written per container id. */
   private readonly written = new Map<string, string>();
+  /** The container last ensured per name, with its spec hash. */
+  private readonly known = new Map<string, { id: string; hash: string }>();
   private readonly pulling = new Map<string, Promise<void>>();
 
   constructor(
@@ -87,6 +89,25 @@ export class AgentContainers {
   /** Makes the container exist, run with this spec, and carry this configuration; resolves to its id. */
   async ensure(spec: AgentSpec, config: unknown): Promise<string> {
     const hash = specHash(spec);
+    // Fast path for the common case, an endpoint change: the container this engine last saw for the name,
+    // with the same spec, gets its configuration and a state check at once (one round trip, not a list
+    // then a write), which is most of the time between an Endpoints update and the proxy following it.
+    const known = this.known.get(spec.name);
+    if (known && known.hash === hash) {
+      const [wrote, info] = await Promise.allSettled([this.writeConfig(known.id, config), this.runtime.inspectContainer(known.id)]);
+      if (wrote.status === 'fulfilled' && info.status === 'fulfilled' && info.value.labels[labelKey(SPEC_HASH)] === hash) {
+        if (info.value.state !== 'running') await this.runtime.startContainer(known.id);
+        return known.id;
+      }
+      this.known.delete(spec.name);
+      this.written.delete(known.id);
+    }
+    const id = await this.ensureSlow(spec, hash, config);
+    this.known.set(spec.name, { id, hash });
+    return id;
+  }
+
+  private async ensureSlow(spec: AgentSpec, hash: string, config: unknown): Promise<string> {
     const existing = (await this.list(spec.component)).find((c) => c.name === spec.name || c.name === `/${spec.name}`);
     if (existing && existing.labels[labelKey(SPEC_HASH)] === hash) {
       if (existing.state !== 'running') {
@@ -138,6 +159,7 @@ export class AgentContainers {
 
   async remove(id: string): Promise<void> {
     this.written.delete(id);
+    for (const [name, k] of this.known) if (k.id === id) this.known.delete(name);
     await this.runtime.removeContainer(id, { force: true }).catch((err) => {
       if (!(err instanceof RuntimeNotFoundError)) throw err;
     });
