@@ -129,6 +129,10 @@ export function startKubelet(client: ApiClient, runtime: Runtime, opts: KubeletO
       // Gone from the API without our graceful path (force delete): stop what runs.
       if (w && !w.finished) {
         w.pod = pod;
+        // No sync may start any more: one woken by a container dying under terminate() would see the pod
+        // as it was and restart that container into a sandbox being stopped (a leftover until the next
+        // orphan collection).
+        w.close();
         void w.settled().then(() => w.terminate(undefined, false)).catch((err: unknown) => log(`kubelet ${opts.nodeName}: ${(err as Error).message}`));
       }
       return;
@@ -171,9 +175,13 @@ export function startKubelet(client: ApiClient, runtime: Runtime, opts: KubeletO
     events = mine;
   };
 
-  /** Removes containers of this node whose pod is not ours any more (deleted while the engine was down). */
+  /**
+   * Removes containers of this node whose pod is not ours any more (deleted while the engine was down).
+   * Labels are all it needs, so it lists without inspecting: this runs every resync, and one inspect per
+   * container of the node would compete with the pod starts it runs beside.
+   */
   const collectOrphans = async (): Promise<void> => {
-    const list = await runtime.listContainers(labelFilter({ cluster: opts.clusterName, node: opts.nodeName }), { all: true });
+    const list = await runtime.listContainers(labelFilter({ cluster: opts.clusterName, node: opts.nodeName }), { all: true, inspect: false });
     for (const c of list) {
       const l = fromDockerLabels(c.labels);
       if (!l?.podUid || l.role === 'infra') continue;
@@ -204,13 +212,20 @@ export function startKubelet(client: ApiClient, runtime: Runtime, opts: KubeletO
     if (stopped) return;
     try {
       await runtime.ping();
+      let back = false;
       if (!healthy) {
         // Docker came back: events must be re-subscribed, and every pod re-checked at once.
         log(`kubelet ${opts.nodeName}: container runtime is back`);
         healthy = true;
+        back = true;
         await subscribe();
       }
-      for (const w of workers.values()) w.kick();
+      // Otherwise a worker in the middle of a sync is left alone: the periodic resync is a safety net, not
+      // news, and queueing a second full sync behind the running one doubles its Docker calls while pods start.
+      for (const w of workers.values()) {
+        if (back) w.kick();
+        else w.resync();
+      }
       await collectOrphans();
     } catch (err) {
       if (healthy) log(`kubelet ${opts.nodeName}: container runtime is down: ${(err as Error).message}`);
@@ -248,7 +263,7 @@ export function startKubelet(client: ApiClient, runtime: Runtime, opts: KubeletO
       await Promise.allSettled(ws.map((w) => w.settled()));
     },
     killAll: async () => {
-      const list = await runtime.listContainers(labelFilter({ cluster: opts.clusterName, node: opts.nodeName }), { all: true });
+      const list = await runtime.listContainers(labelFilter({ cluster: opts.clusterName, node: opts.nodeName }), { all: true, inspect: false });
       await Promise.all(list.filter((c) => c.state === 'running').map((c) => runtime.killContainer(c.id, 'SIGKILL').catch(() => undefined)));
     },
   };

@@ -131,6 +131,14 @@ export class PodWorker {
     }
   }
 
+  /**
+   * The periodic resync: a sync unless one is running (that one observes the runtime anyway, and runtime
+   * events and API changes still kick). Contract: never delays or drops a kick().
+   */
+  resync(): void {
+    if (!this.syncing) this.kick();
+  }
+
   /** Resolves when no sync is running. */
   async settled(): Promise<void> {
     while (this.syncing) await this.syncing;
@@ -546,6 +554,9 @@ export class PodWorker {
         return;
       }
     }
+    // Probes need the container's start time; without probes the inspect would only cost the daemon a call
+    // (the sync's relist observes the container for the status anyway).
+    if (!c.startupProbe && !c.livenessProbe && !c.readinessProbe) return;
     const info = await this.ctx.runtime.inspectContainer(id).catch(() => undefined);
     if (info && isRunning(info)) this.ensureProbes(c, info, sandbox, init || sidecar);
   }

@@ -7,7 +7,8 @@
  * - every Docker error is mapped by errors.ts (404 → RuntimeNotFoundError, 409/403 → RuntimeConflictError);
  * - a ContainerSpec's `command` is the Docker Entrypoint and `args` the Cmd, as the kubelet's CRI does, so
  *   `command` without `args` drops the image's Cmd (upstream semantics);
- * - listContainers returns inspected containers (exit codes, OOMKilled, times), not Docker's list summary;
+ * - listContainers returns inspected containers (exit codes, OOMKilled, times), not Docker's list summary,
+ *   unless asked for `inspect: false` (one list call; identities, labels and states only);
  * - stop/start of a container already in that state is a no-op (Docker answers 304).
  */
 import Docker from 'dockerode';
@@ -332,7 +333,7 @@ export class DockerRuntime implements Runtime {
     return info;
   }
 
-  async listContainers(labels: Record<string, string>, opts: { all?: boolean } = {}): Promise<ContainerInfo[]> {
+  async listContainers(labels: Record<string, string>, opts: { all?: boolean; inspect?: boolean } = {}): Promise<ContainerInfo[]> {
     let summaries: Docker.ContainerInfo[];
     try {
       summaries = await this.docker.listContainers({
@@ -342,9 +343,20 @@ export class DockerRuntime implements Runtime {
     } catch (err) {
       throw this.fail(err, 'listing containers');
     }
+    const matching = summaries.filter((s) => labelsMatch(s.Labels ?? {}, labels));
+    if (opts.inspect === false) {
+      return matching.map((s): ContainerInfo => {
+        const networks: ContainerInfo['networks'] = {};
+        for (const [name, n] of Object.entries(s.NetworkSettings?.Networks ?? {})) networks[name] = { ip: n.IPAddress ?? '', aliases: [] };
+        return {
+          id: s.Id, name: (s.Names?.[0] ?? '').replace(/^\//, ''), image: s.Image, imageId: s.ImageID, labels: s.Labels ?? {},
+          state: toState(s.State), exitCode: 0, oomKilled: false, createdAt: new Date(s.Created * 1000).toISOString(), networks,
+        };
+      }).sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.name.localeCompare(b.name));
+    }
     const out: ContainerInfo[] = [];
     // Inspect with bounded parallelism; a container removed in between is simply gone.
-    const queue = summaries.filter((s) => labelsMatch(s.Labels ?? {}, labels)).map((s) => s.Id);
+    const queue = matching.map((s) => s.Id);
     const worker = async () => {
       for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
         try {

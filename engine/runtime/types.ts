@@ -198,8 +198,14 @@ export interface Runtime {
   killContainer(id: string, signal?: string): Promise<void>;
   removeContainer(id: string, opts?: { force?: boolean; volumes?: boolean }): Promise<void>;
   inspectContainer(id: string): Promise<ContainerInfo>;
-  /** Every container whose labels include all the given key=value pairs (label keys are full Docker keys). */
-  listContainers(labels: Record<string, string>, opts?: { all?: boolean }): Promise<ContainerInfo[]>;
+  /**
+   * Every container whose labels include all the given key=value pairs (label keys are full Docker keys).
+   * Each is inspected (exit code, OOMKilled, start/finish times) unless `inspect: false`: then only what one
+   * list call tells is filled (id, name, image, labels, state, createdAt, network IPs; exitCode 0, no
+   * times), which is what a caller that only needs identities and states (orphan cleanup, kill-all) should
+   * ask for — it costs the daemon one call instead of one per container.
+   */
+  listContainers(labels: Record<string, string>, opts?: { all?: boolean; inspect?: boolean }): Promise<ContainerInfo[]>;
   /** Demultiplexed log stream; each chunk is delivered with the stream it came from. */
   logs(id: string, opts: LogOptions, onChunk: (stream: 'stdout' | 'stderr', data: Buffer) => void): Promise<{ done: Promise<void>; stop(): void }>;
   exec(id: string, opts: ExecOptions): Promise<ExecSession>;

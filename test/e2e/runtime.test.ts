@@ -147,6 +147,10 @@ describe('runtime on real Docker', { skip: await dockerSkip() }, () => {
     const listed = await rt.listContainers(labelFilter({ cluster, container: 'lister' }));
     assert.deepEqual(listed.map((x) => x.id), [id]);
     assert.equal(listed[0]!.name, c.name);
+    // Without inspecting: one list call, same identity, labels, state and network address.
+    const summary = await rt.listContainers(labelFilter({ cluster, container: 'lister' }), { all: true, inspect: false });
+    assert.deepEqual(summary.map((x) => [x.id, x.name, x.state, x.labels[LABELS.container], x.imageId]), [[id, c.name, 'running', 'lister', c.imageId]]);
+    assert.deepEqual(Object.fromEntries(Object.entries(summary[0]!.networks).map(([k, v]) => [k, v.ip])), Object.fromEntries(Object.entries(c.networks).map(([k, v]) => [k, v.ip])));
     await assert.rejects(rt.createContainer({ ...spec('lister'), name: c.name }), RuntimeConflictError);
   });
 
