@@ -183,8 +183,17 @@ describe('examples/ on the engine, each promise checked', { skip: await dockerSk
     await example('03-self-healing', async (ns) => {
       await waitFor('crasher restarted', async () => ((await client.get<Pod>(R.pods, 'crasher', ns)).status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1, 90_000);
       await waitFor('unhealthy restarted by its liveness probe', async () => ((await client.get<Pod>(R.pods, 'unhealthy', ns)).status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1, 120_000);
-      const events = (await client.list<Event>(R.events, ns)).items.filter((e) => e.involvedObject?.name === 'unhealthy');
-      assert.ok(events.some((e) => e.reason === 'Unhealthy' && /Liveness probe failed/.test(e.message ?? '')), 'an Unhealthy event names the liveness probe');
+      // Events are written asynchronously after the probe fails (as upstream's recorder), so the restart
+      // can be visible before its Event: wait for it, and say what the pod went through if it never comes.
+      const unhealthyEvents = async (): Promise<Event[]> => (await client.list<Event>(R.events, ns)).items.filter((e) => e.involvedObject?.name === 'unhealthy');
+      const liveness = (e: Event): boolean => e.reason === 'Unhealthy' && /Liveness probe failed/.test(e.message ?? '');
+      try {
+        await waitFor('an Unhealthy event naming the liveness probe', async () => (await unhealthyEvents()).some(liveness), 30_000);
+      } catch (err) {
+        const p = await client.get<Pod>(R.pods, 'unhealthy', ns);
+        const seen = (await unhealthyEvents()).map((e) => `${e.reason} ×${e.count ?? 1}: ${e.message}`).join('; ');
+        assert.fail(`${(err as Error).message}; lastState ${JSON.stringify(p.status?.containerStatuses?.[0]?.lastState)}; events: ${seen}`);
+      }
       await waitFor('3 survivors available', () => rolledOut(ns, 'survivor', 3));
     });
   });
