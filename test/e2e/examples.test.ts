@@ -184,16 +184,15 @@ describe('examples/ on the engine, each promise checked', { skip: await dockerSk
       await waitFor('crasher restarted', async () => ((await client.get<Pod>(R.pods, 'crasher', ns)).status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1, 90_000);
       await waitFor('unhealthy restarted by its liveness probe', async () => ((await client.get<Pod>(R.pods, 'unhealthy', ns)).status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1, 120_000);
       // Events are written asynchronously after the probe fails (as upstream's recorder), so the restart
-      // can be visible before its Event: wait for it, and say what the pod went through if it never comes.
-      const unhealthyEvents = async (): Promise<Event[]> => (await client.list<Event>(R.events, ns)).items.filter((e) => e.involvedObject?.name === 'unhealthy');
-      const liveness = (e: Event): boolean => e.reason === 'Unhealthy' && /Liveness probe failed/.test(e.message ?? '');
-      try {
-        await waitFor('an Unhealthy event naming the liveness probe', async () => (await unhealthyEvents()).some(liveness), 30_000);
-      } catch (err) {
+      // can be visible before its Event: wait for it. Until it comes, each try throws what the pod went
+      // through, which waitFor quotes if it never does.
+      await waitFor('an Unhealthy event naming the liveness probe', async () => {
+        const events = (await client.list<Event>(R.events, ns)).items.filter((e) => e.involvedObject?.name === 'unhealthy');
+        if (events.some((e) => e.reason === 'Unhealthy' && /Liveness probe failed/.test(e.message ?? ''))) return true;
         const p = await client.get<Pod>(R.pods, 'unhealthy', ns);
-        const seen = (await unhealthyEvents()).map((e) => `${e.reason} ×${e.count ?? 1}: ${e.message}`).join('; ');
-        assert.fail(`${(err as Error).message}; lastState ${JSON.stringify(p.status?.containerStatuses?.[0]?.lastState)}; events: ${seen}`);
-      }
+        const seen = events.map((e) => `${e.reason} ×${e.count ?? 1}: ${e.message}`).join('; ');
+        throw new Error(`lastState ${JSON.stringify(p.status?.containerStatuses?.[0]?.lastState)}; events: ${seen}`);
+      }, 30_000);
       await waitFor('3 survivors available', () => rolledOut(ns, 'survivor', 3));
     });
   });
